@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { BLUE, CLASS_COLORS, classColor, classLut, diverging, NEUTRAL, ORANGE, quantisedLut } from "../src/colors.js";
+
+test("diverging scale: ends and middle, clamped outside [-1, 1]", () => {
+  assert.deepEqual(diverging(-1), ORANGE);
+  assert.deepEqual(diverging(0), NEUTRAL);
+  assert.deepEqual(diverging(1), BLUE);
+  assert.deepEqual(diverging(7), BLUE);
+  assert.deepEqual(diverging(NaN), NEUTRAL);
+  assert.deepEqual(diverging(0.2, true), diverging(0.9, true));
+  assert.notDeepEqual(diverging(-0.2, true), diverging(0.2, true));
+});
+
+test("diverging scale is monotone in lightness toward the ends", () => {
+  const luma = (/** @type {number[]} */ c) => 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  let prev = luma(diverging(0));
+  for (let v = 0.1; v <= 1; v += 0.1) {
+    const l = luma(diverging(v));
+    assert.ok(l < prev, `blue side darkens at ${v}`);
+    prev = l;
+  }
+});
+
+test("class colours are distinct and the first two match the binary scale's hue", () => {
+  const key = (/** @type {number[]} */ c) => c.join(",");
+  assert.equal(new Set(CLASS_COLORS.map(key)).size, CLASS_COLORS.length);
+  assert.ok(classColor(0)[0] > classColor(0)[2], "class 0 is orange");
+  assert.ok(classColor(1)[2] > classColor(1)[0], "class 1 is blue");
+  assert.deepEqual(classColor(6), classColor(0));
+});
+
+test("quantised LUT maps codes through min + q·scale", () => {
+  const lut = quantisedLut(0, 1 / 255, (p) => 2 * p - 1, false);
+  assert.equal(lut.length, 1024);
+  assert.deepEqual([...lut.slice(0, 4)], [...ORANGE, 255]);
+  assert.deepEqual([...lut.slice(255 * 4, 256 * 4)], [...BLUE, 255]);
+});
+
+test("class LUT: chance is neutral, certainty is the class colour", () => {
+  const k = 3;
+  const lut = classLut(k, false);
+  const at = (/** @type {number} */ c, /** @type {number} */ q) => [...lut.slice((c * 256 + q) * 4, (c * 256 + q) * 4 + 3)];
+  assert.deepEqual(at(2, 255), [...classColor(2)]);
+  at(1, 85).forEach((v, i) => assert.ok(Math.abs(v - NEUTRAL[i]) <= 1, `chance level ${i}`));
+  assert.ok(at(1, 170)[2] < NEUTRAL[2] - 20 || at(1, 170)[0] < NEUTRAL[0] - 40, "above chance is tinted");
+  assert.deepEqual(at(0, 0), [...NEUTRAL]);
+});
