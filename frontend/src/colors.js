@@ -107,3 +107,34 @@ export function classLut(k, discretize) {
   }
   return lut;
 }
+
+/** The diverging scale sampled at 513 points over [-1, 1] (index = round((v + 1) · 256)), RGBA. */
+export const DIVERGING_LUT = (() => {
+  const lut = new Uint8ClampedArray(513 * 4);
+  for (let i = 0; i <= 512; i++) lut.set([...diverging(i / 256 - 1), 255], i * 4);
+  return lut;
+})();
+
+/**
+ * Colour one neuron's quantised map into RGBA pixels. Codes decode to `lo + q/255·(hi − lo)`;
+ * the map is scaled by its largest magnitude so its shape shows, while zero stays neutral and the
+ * sign keeps its colour.
+ * @param {Uint8ClampedArray} out   (count · 4) RGBA
+ * @param {ArrayLike<number>} codes uint8 codes; `count` of them from `offset`
+ * @param {number} offset
+ * @param {number} count
+ * @param {number} lo
+ * @param {number} hi
+ */
+export function colorNeuron(out, codes, offset, count, lo, hi) {
+  const m = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
+  const step = (hi - lo) / 255;
+  for (let i = 0; i < count; i++) {
+    const unit = (lo + codes[offset + i] * step) / m;
+    const idx = Math.round((Math.max(-1, Math.min(1, unit)) + 1) * 256) * 4;
+    out[i * 4] = DIVERGING_LUT[idx];
+    out[i * 4 + 1] = DIVERGING_LUT[idx + 1];
+    out[i * 4 + 2] = DIVERGING_LUT[idx + 2];
+    out[i * 4 + 3] = 255;
+  }
+}

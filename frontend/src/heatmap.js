@@ -1,0 +1,189 @@
+// The output view: the network's prediction over [-6, 6]² as a canvas (ImageData, upscaled with
+// smoothing), the data points on top, a hovered neuron's map in place of the output, and draw mode.
+// `update` only stores; `paint` (called from the one animation frame) draws.
+
+import { classColor, classLut, colorNeuron, css, diverging, quantisedLut } from "./colors.js";
+import { DOMAIN } from "./csv.js";
+
+/**
+ * @typedef {object} HeatmapInput
+ * @property {import("./frame.js").Frame | null} frame
+ * @property {{xy: Float32Array, split: Uint8Array} | null} points
+ * @property {string} problem
+ * @property {number} numClasses
+ * @property {boolean} discretize
+ * @property {boolean} showTest
+ * @property {number | null} hoverNeuron
+ * @property {string} hoverLabel
+ * @property {boolean} drawMode
+ * @property {boolean} presenter
+ */
+
+/**
+ * @typedef {object} HeatmapHandlers
+ * @property {(x1: number, x2: number) => void} onAdd     draw mode: add a point here
+ * @property {(x1: number, x2: number) => void} onRemove  draw mode: remove the nearest point
+ */
+
+export class Heatmap {
+  /**
+   * @param {HTMLCanvasElement} canvas
+   * @param {HTMLElement} caption
+   * @param {HeatmapHandlers} handlers
+   */
+  constructor(canvas, caption, handlers) {
+    this.canvas = canvas;
+    this.caption = caption;
+    this.handlers = handlers;
+    this.grid = document.createElement("canvas");
+    /** @type {HeatmapInput | null} */
+    this.input = null;
+    /** @type {Map<string, Uint8ClampedArray>} */
+    this.luts = new Map();
+    canvas.addEventListener("pointerdown", (e) => this.onPointer(e));
+    canvas.addEventListener("contextmenu", (e) => {
+      if (this.input?.drawMode) e.preventDefault();
+    });
+  }
+
+  /** @param {HeatmapInput} input */
+  update(input) {
+    this.input = input;
+  }
+
+  /** @param {PointerEvent} e */
+  onPointer(e) {
+    if (!this.input?.drawMode) return;
+    e.preventDefault();
+    const rect = this.canvas.getBoundingClientRect();
+    const x1 = ((e.clientX - rect.left) / rect.width) * 2 * DOMAIN - DOMAIN;
+    const x2 = DOMAIN - ((e.clientY - rect.top) / rect.height) * 2 * DOMAIN;
+    if (e.button === 2 || e.shiftKey) this.handlers.onRemove(x1, x2);
+    else if (e.button === 0) this.handlers.onAdd(x1, x2);
+  }
+
+  paint() {
+    const input = this.input;
+    const canvas = this.canvas;
+    const dpr = window.devicePixelRatio || 1;
+    const size = Math.max(1, Math.round(canvas.clientWidth * dpr));
+    if (canvas.width !== size || canvas.height !== size) {
+      canvas.width = size;
+      canvas.height = size;
+    }
+    canvas.classList.toggle("drawing", Boolean(input?.drawMode));
+    const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+    ctx.fillStyle = "#e8eaeb";
+    ctx.fillRect(0, 0, size, size);
+    if (!input) return;
+    const image = input.hoverNeuron !== null ? this.neuronImage(input) : this.outputImage(input);
+    if (image) {
+      this.grid.width = image.width;
+      this.grid.height = image.height;
+      /** @type {CanvasRenderingContext2D} */ (this.grid.getContext("2d")).putImageData(image, 0, 0);
+      ctx.imageSmoothingEnabled = !input.discretize || input.hoverNeuron !== null;
+      ctx.imageSmoothingQuality = "high";
+      ctx.drawImage(this.grid, 0, 0, size, size);
+    }
+    this.caption.textContent = input.hoverNeuron !== null ? input.hoverLabel : "";
+    this.paintPoints(ctx, input, size, dpr);
+  }
+
+  /**
+   * @param {HeatmapInput} input
+   * @returns {ImageData | null}
+   */
+  outputImage(input) {
+    const output = input.frame?.arrays.get("output");
+    if (!output) return null;
+    const [rows, cols] = output.desc.shape;
+    const image = new ImageData(cols, rows);
+    const px = image.data;
+    const codes = output.data;
+    const classes = input.frame?.arrays.get("output_class");
+    if (classes) {
+      const k = Math.max(2, input.numClasses);
+      const lut = this.lut(`class:${k}:${input.discretize}`, () => classLut(k, input.discretize));
+      for (let i = 0; i < codes.length; i++) {
+        const at = (classes.data[i] * 256 + codes[i]) * 4;
+        px.set(lut.subarray(at, at + 4), i * 4);
+      }
+      return image;
+    }
+    const min = output.desc.min ?? 0;
+    const scale = output.desc.scale ?? 1 / 255;
+    const regression = input.problem === "regression";
+    const key = `out:${min}:${scale}:${regression}:${input.discretize}`;
+    // Binary output is p(class 1) in [0, 1]: map to [-1, 1] so p = 0.5 is the neutral colour.
+    const toUnit = regression ? (/** @type {number} */ v) => v : (/** @type {number} */ p) => 2 * p - 1;
+    const lut = this.lut(key, () => quantisedLut(min, scale, toUnit, input.discretize));
+    for (let i = 0; i < codes.length; i++) {
+      const at = codes[i] * 4;
+      px[i * 4] = lut[at];
+      px[i * 4 + 1] = lut[at + 1];
+      px[i * 4 + 2] = lut[at + 2];
+      px[i * 4 + 3] = 255;
+    }
+    return image;
+  }
+
+  /**
+   * @param {HeatmapInput} input
+   * @returns {ImageData | null}
+   */
+  neuronImage(input) {
+    const neurons = input.frame?.arrays.get("neurons");
+    const range = input.frame?.arrays.get("neuron_range");
+    const n = input.hoverNeuron;
+    if (!neurons || !range || n === null || n >= neurons.desc.shape[0]) return null;
+    const [, h, w] = neurons.desc.shape;
+    const image = new ImageData(w, h);
+    colorNeuron(image.data, neurons.data, n * h * w, h * w, range.data[2 * n], range.data[2 * n + 1]);
+    return image;
+  }
+
+  /**
+   * @param {string} key
+   * @param {() => Uint8ClampedArray} make
+   */
+  lut(key, make) {
+    let lut = this.luts.get(key);
+    if (!lut) {
+      if (this.luts.size > 32) this.luts.clear();
+      lut = make();
+      this.luts.set(key, lut);
+    }
+    return lut;
+  }
+
+  /**
+   * Train (and validation) points with a white ring; test points, when shown, with a dark ring.
+   * @param {CanvasRenderingContext2D} ctx
+   * @param {HeatmapInput} input
+   * @param {number} size
+   * @param {number} dpr
+   */
+  paintPoints(ctx, input, size, dpr) {
+    const points = input.points;
+    if (!points) return;
+    const r = (input.presenter ? 5 : 3.6) * dpr * Math.max(1, size / dpr / 420);
+    const toPx = (/** @type {number} */ v) => ((v + DOMAIN) / (2 * DOMAIN)) * size;
+    const regression = input.problem === "regression";
+    const { xy, split } = points;
+    ctx.lineWidth = (input.presenter ? 1.6 : 1.1) * dpr;
+    for (const pass of [1, 3]) {
+      if (pass === 3 && !input.showTest) continue;
+      ctx.strokeStyle = pass === 3 ? "#1f2328" : "#ffffff";
+      for (let i = 0; i < split.length; i++) {
+        const isTest = split[i] === 3;
+        if (isTest !== (pass === 3)) continue;
+        const label = xy[3 * i + 2];
+        ctx.fillStyle = css(regression ? diverging(label) : classColor(Math.round(label)));
+        ctx.beginPath();
+        ctx.arc(toPx(xy[3 * i]), size - toPx(xy[3 * i + 1]), r, 0, 2 * Math.PI);
+        ctx.fill();
+        ctx.stroke();
+      }
+    }
+  }
+}

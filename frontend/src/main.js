@@ -1,0 +1,399 @@
+// The only wiring place: socket → store → views, user actions → socket, one paint per animation
+// frame. Views never talk to the socket; the store never touches the DOM.
+
+import { LossChart } from "./charts.js";
+import { Controls, fillDrawClasses, labelOf, MULTI_CLASS_DATASETS, readOptions } from "./controls.js";
+import { CsvError, parseCsv, serializeCsv } from "./csv.js";
+import { Heatmap } from "./heatmap.js";
+import { appendHistory, emptyHistory, historyFrom } from "./history.js";
+import { installShortcuts } from "./keyboard.js";
+import { Banner, LessonView, Toasts, ValueEditor } from "./overlays.js";
+import { FEATURE_INFO, NetworkView } from "./network.js";
+import { drawPreview } from "./previews.js";
+import { RunBar } from "./runbar.js";
+import { Socket } from "./socket.js";
+import { configDiff, defaultConfig, defaultUi, parseHash, Store } from "./store.js";
+
+/** @param {string} id */
+const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+/** Counters the browser benchmark reads (tests/e2e): paints happen only inside animation frames. */
+const stats = { frames: 0, rafs: 0, paints: 0, paintMs: 0, messageMs: 0, maxPaintsPerRaf: 0 };
+/** @type {any} */ (window).nnplayground = { stats };
+
+// ---------- state from the URL ----------
+const initial = parseHash(location.hash);
+const store = new Store({
+  config: { ...defaultConfig(), ...initial.config },
+  ui: { ...defaultUi(), ...initial.ui },
+  hidden: new Set(initial.hidden),
+  lesson: initial.lesson,
+});
+/** The config the URL asked for, sent once the server says hello with a fresh session. */
+let wanted = /** @type {Partial<import("./store.js").RunConfig> | null} */ (initial.config);
+let history = emptyHistory();
+let historyVersion = 0;
+let options = readOptions({});
+/** @type {Element | null} */
+let lastSource = null;
+/** @type {[number, number, number][] | null} */
+let drawn = null;
+
+// ---------- views ----------
+const toasts = new Toasts(document);
+const runbar = new RunBar(document);
+const editor = new ValueEditor(document);
+const heatmap = new Heatmap(/** @type {HTMLCanvasElement} */ ($("heatmap")), $("heatmap-caption"), {
+  onAdd: (x1, x2) => editPoints((pts) => pts.push([x1, x2, Number(/** @type {HTMLSelectElement} */ ($("draw-class")).value)])),
+  onRemove: (x1, x2) => editPoints((pts) => {
+    let best = -1;
+    let bestD = 0.6 ** 2; // only a point under the cursor (in data units)
+    pts.forEach(([a, b], i) => {
+      const d = (a - x1) ** 2 + (b - x2) ** 2;
+      if (d < bestD) [best, bestD] = [i, d];
+    });
+    if (best >= 0) pts.splice(best, 1);
+  }),
+});
+const network = new NetworkView($("network"), {
+  onToggleFeature: (f) => {
+    const cur = store.state.config.features;
+    const next = cur.includes(f) ? cur.filter((x) => x !== f) : options.lists.features.filter((x) => x === f || cur.includes(x));
+    if (next.length === 0) return toasts.show("Keep at least one input feature.", $("network"));
+    setConfig({ features: next }, $("network"));
+  },
+  onResize: (layer, delta) => {
+    const hidden = [...store.state.config.hidden_layers];
+    hidden[layer] = Math.max(1, Math.min(options.capacity.width, hidden[layer] + delta));
+    setConfig({ hidden_layers: hidden }, $("network"));
+  },
+  onHover: (n) => store.set({ hoverNeuron: n }),
+  onEditWeight: (layer, source, target, value, anchor) =>
+    editor.open(anchor.getAttribute("aria-label") ?? "Weight", value, anchor, (v) =>
+      send({ type: "edit_weight", layer, source, target, value: v }, anchor)),
+  onEditBias: (layer, neuron, value, anchor) =>
+    editor.open(anchor.getAttribute("aria-label") ?? "Bias", value, anchor, (v) => send({ type: "edit_bias", layer, neuron, value: v }, anchor)),
+});
+const chart = new LossChart($("chart"));
+const controls = new Controls(document, {
+  onConfig: (patch, source) => setConfig(patch, source),
+  onUi: (patch) => store.set({ ui: { ...store.state.ui, ...patch } }),
+});
+const banner = new Banner(document, () => {
+  const lr = Math.max(1e-5, store.state.config.learning_rate / 10);
+  setConfig({ learning_rate: Number(lr.toPrecision(2)) }, $("learning_rate"));
+  control("reset", $("banner-fix"));
+  store.set({ banner: null });
+});
+const lessons = new LessonView(document, () => store.set({ lesson: null, hidden: new Set() }));
+
+// ---------- socket ----------
+const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`, {
+  onState: (connection) => store.set({ connection }),
+  onProtocolError: (err) => toasts.show(`Could not read a server message: ${err.message}`, null),
+  onFrame: (frame) => {
+    const t0 = performance.now();
+    stats.frames++;
+    const h = frame.header;
+    /** @type {Partial<import("./store.js").State>} */
+    const patch = { frame, step: h.step, epoch: h.epoch, playing: h.playing, metrics: h.metrics };
+    const xy = frame.arrays.get("points");
+    const split = frame.arrays.get("split");
+    if (xy && split) {
+      patch.points = { xy: /** @type {Float32Array} */ (xy.data), split: /** @type {Uint8Array} */ (split.data) };
+      patch.dataRev = h.data_rev ?? store.state.dataRev + 1;
+      if (store.state.config.dataset !== "user") drawn = null;
+    }
+    appendHistory(history, h.step, h.metrics);
+    historyVersion++;
+    store.set(patch);
+    stats.messageMs += performance.now() - t0;
+  },
+  onMessage: (m) => {
+    const msg = /** @type {any} */ (m);
+    switch (msg.type) {
+      case "hello": {
+        history = historyFrom(msg.history);
+        historyVersion++;
+        store.set({ config: msg.config, playing: msg.playing, step: msg.step, epoch: msg.epoch });
+        const diff = wanted && !msg.resumed ? configDiff(msg.config, wanted) : {};
+        wanted = null;
+        if (Object.keys(diff).length > 0) send({ type: "config", ...diff }, null);
+        if (store.state.ui.steps_per_frame > 0) sendStream();
+        break;
+      }
+      case "config":
+        store.set({ config: msg.config, configRev: msg.rev ?? store.state.configRev });
+        break;
+      case "status":
+        store.set({ playing: msg.playing, step: msg.step, epoch: msg.epoch });
+        break;
+      case "error": {
+        const field = typeof msg.field === "string" ? document.querySelector(`[data-field="${msg.field}"]`) : null;
+        const anchor = field && field.getClientRects().length > 0 ? field : lastSource;
+        toasts.show(msg.message ?? "The server refused that change.", anchor);
+        controls.render(store.state); // put the control back to the applied value
+        break;
+      }
+      case "event":
+        if (msg.event === "diverged") store.set({ banner: { kind: "diverged", message: "Training diverged: the loss became infinite or NaN." } });
+        else if (msg.event === "early_stop") store.set({ banner: { kind: "early_stop", message: msg.message ?? "Early stopping: the validation loss stopped improving." } });
+        break;
+      default:
+        break;
+    }
+  },
+});
+
+/**
+ * @param {{type: string} & Record<string, unknown>} message
+ * @param {Element | null} source  the control that caused it (errors are shown next to it)
+ */
+function send(message, source) {
+  lastSource = source;
+  if (!socket.send(message)) toasts.show("Not connected to the server yet; try again in a moment.", source);
+}
+
+/**
+ * @param {Partial<import("./store.js").RunConfig>} patch
+ * @param {Element | null} source
+ */
+function setConfig(patch, source) {
+  const diff = configDiff(store.state.config, patch);
+  if (Object.keys(diff).length > 0) send({ type: "config", ...diff }, source);
+}
+
+/**
+ * @param {"play" | "pause" | "step" | "reset" | "regenerate"} action
+ * @param {Element | null} source
+ */
+function control(action, source) {
+  if (action === "reset") store.set({ banner: null });
+  send({ type: "control", action }, source);
+}
+
+function sendStream() {
+  const spf = store.state.ui.steps_per_frame;
+  send({ type: "stream", fps: 30, steps_per_frame: spf > 0 ? spf : null }, $("steps_per_frame"));
+}
+
+/** Draw mode: edit the user's points (starting from the data on screen) and send them. */
+/** @param {(points: [number, number, number][]) => void} change */
+function editPoints(change) {
+  if (!drawn) {
+    const p = store.state.points;
+    drawn = [];
+    if (p) for (let i = 0; i < p.split.length; i++) drawn.push([p.xy[3 * i], p.xy[3 * i + 1], p.xy[3 * i + 2]]);
+  }
+  change(drawn);
+  showDrawn();
+  if (drawn.length > 0) send({ type: "points", points: drawn }, $("heatmap"));
+}
+
+function showDrawn() {
+  const pts = drawn ?? [];
+  store.set({ points: { xy: Float32Array.from(pts.flat()), split: new Uint8Array(pts.length).fill(1) } });
+}
+
+// ---------- buttons ----------
+$("play").addEventListener("click", () => control(store.state.playing ? "pause" : "play", $("play")));
+$("step").addEventListener("click", () => control("step", $("step")));
+$("reset").addEventListener("click", () => control("reset", $("reset")));
+$("regenerate").addEventListener("click", () => control("regenerate", $("regenerate")));
+$("add-layer").addEventListener("click", () => {
+  const hidden = store.state.config.hidden_layers;
+  if (hidden.length < options.capacity.layers) setConfig({ hidden_layers: [...hidden, 2] }, $("add-layer"));
+});
+$("remove-layer").addEventListener("click", () => setConfig({ hidden_layers: store.state.config.hidden_layers.slice(0, -1) }, $("remove-layer")));
+$("presenter").addEventListener("click", () => store.set({ presenter: !store.state.presenter }));
+$("draw").addEventListener("click", () => store.set({ drawMode: !store.state.drawMode }));
+$("clear-points").addEventListener("click", () => {
+  drawn = [];
+  showDrawn();
+  store.set({ drawMode: true });
+  toasts.show("Cleared: click the output to add points.", $("clear-points"), "info");
+});
+$("download-csv").addEventListener("click", () => {
+  const p = store.state.points;
+  if (!p || p.split.length === 0) return toasts.show("There is no data to download yet.", $("download-csv"));
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob([serializeCsv(p.xy)], { type: "text/csv" }));
+  a.download = `nnplayground-${store.state.config.dataset}.csv`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+});
+const csvInput = /** @type {HTMLInputElement} */ ($("csv-file"));
+csvInput.addEventListener("change", async () => {
+  const file = csvInput.files?.[0];
+  csvInput.value = "";
+  if (!file) return;
+  const anchor = document.querySelector('label[for="csv-file"]');
+  try {
+    const { problem } = store.state.config;
+    const rows = parseCsv(await file.text(), { problem: problem === "regression" ? "regression" : "classification", maxClasses: options.capacity.classes });
+    drawn = rows;
+    showDrawn();
+    send({ type: "points", points: rows }, anchor);
+    toasts.show(`Loaded ${rows.length} points from ${file.name}.`, anchor, "info");
+  } catch (err) {
+    toasts.show(err instanceof CsvError ? `${file.name}: ${err.message}` : String(err), anchor);
+  }
+});
+
+installShortcuts(document, {
+  togglePlay: () => control(store.state.playing ? "pause" : "play", $("play")),
+  step: () => control("step", $("step")),
+  reset: () => control("reset", $("reset")),
+  togglePresenter: () => store.set({ presenter: !store.state.presenter }),
+});
+
+// A pasted link or a lesson: apply its whole config and start the run afresh.
+window.addEventListener("hashchange", () => {
+  const parsed = parseHash(location.hash);
+  store.set({ lesson: parsed.lesson, hidden: new Set(parsed.hidden), ui: { ...defaultUi(), ...parsed.ui }, banner: null });
+  setConfig({ ...defaultConfig(), ...parsed.config }, null);
+  control("reset", null);
+});
+
+// ---------- paint: views are marked dirty by store changes, painted in one animation frame ----------
+const dirty = new Set();
+let rafPending = false;
+/** @type {Record<string, string[]>} */
+const WATCH = {
+  heatmap: ["frame", "points", "config", "ui", "hoverNeuron", "drawMode", "presenter"],
+  network: ["frame", "config", "hoverNeuron", "presenter"],
+  chart: ["frame", "ui", "config", "presenter"],
+  runbar: ["playing", "step", "epoch", "metrics", "connection", "config", "presenter"],
+  controls: ["config", "ui", "hidden", "drawMode"],
+  lesson: ["lesson"],
+  banner: ["banner"],
+  url: ["config", "ui", "hidden", "lesson"],
+};
+store.subscribe((changed) => {
+  for (const [view, keys] of Object.entries(WATCH)) if (keys.some((k) => changed.has(/** @type {any} */ (k)))) dirty.add(view);
+  if (changed.has("ui") && store.state.ui.steps_per_frame !== undefined) dirty.add("stream");
+  requestPaint();
+});
+new ResizeObserver(() => {
+  ["heatmap", "network", "chart"].forEach((v) => dirty.add(v));
+  requestPaint();
+}).observe($("board"));
+
+function requestPaint() {
+  if (rafPending) return;
+  rafPending = true;
+  requestAnimationFrame(paint);
+}
+
+let lastStream = store.state.ui.steps_per_frame;
+
+function paint() {
+  rafPending = false;
+  stats.rafs++;
+  if (dirty.size === 0) return;
+  const t0 = performance.now();
+  stats.paints++;
+  const s = store.state;
+  const c = s.config;
+  const frameFresh = s.frame !== null && s.frame.header.config_rev === s.configRev;
+  const biases = s.frame?.arrays.get("biases")?.data.length;
+  const guess = c.problem === "classification" && (c.num_classes > 2 || c.loss === "softmax") ? c.num_classes : 1;
+  const hiddenSum = c.hidden_layers.reduce((a, b) => a + b, 0);
+  const outputs = frameFresh && biases !== undefined && biases > hiddenSum ? biases - hiddenSum : guess;
+  if (dirty.has("heatmap")) {
+    heatmap.update({
+      frame: s.frame, points: s.points, problem: c.problem, numClasses: c.num_classes, discretize: s.ui.discretize,
+      showTest: s.ui.show_test, hoverNeuron: s.hoverNeuron, hoverLabel: neuronLabel(s.hoverNeuron, c.hidden_layers),
+      drawMode: s.drawMode, presenter: s.presenter,
+    });
+    heatmap.paint();
+  }
+  if (dirty.has("network")) {
+    network.update({
+      allFeatures: options.lists.features.length ? options.lists.features : Object.keys(FEATURE_INFO), features: c.features,
+      hidden: c.hidden_layers, outputs, maxLayers: options.capacity.layers, maxWidth: options.capacity.width,
+      frame: frameFresh ? s.frame : null, hoverNeuron: s.hoverNeuron, presenter: s.presenter, classification: c.problem === "classification",
+    });
+    network.paint();
+  }
+  if (dirty.has("chart")) {
+    chart.update({ history, version: historyVersion, logScale: s.ui.log_scale, smoothing: s.ui.smoothing, regression: c.problem === "regression", presenter: s.presenter });
+    chart.paint();
+  }
+  if (dirty.has("runbar")) runbar.paint(s, options.capacity.layers);
+  if (dirty.has("controls")) {
+    controls.render(s);
+    paintDatasetThumbs();
+    fillDrawClasses(/** @type {HTMLSelectElement} */ ($("draw-class")), c.problem === "classification" ? (MULTI_CLASS_DATASETS.includes(c.dataset) ? c.num_classes : 2) : 0, c.problem === "regression");
+    $("draw").setAttribute("aria-pressed", String(s.drawMode));
+  }
+  if (dirty.has("lesson")) lessons.paint(s.lesson);
+  if (dirty.has("banner")) banner.paint(s.banner);
+  if (dirty.has("url")) {
+    const hash = `#${store.hash()}`;
+    if (hash !== location.hash) window.history.replaceState(null, "", hash);
+  }
+  if (dirty.has("stream") && s.ui.steps_per_frame !== lastStream) {
+    lastStream = s.ui.steps_per_frame;
+    sendStream();
+  }
+  dirty.clear();
+  stats.paintMs += performance.now() - t0;
+}
+
+/**
+ * @param {number | null} n
+ * @param {number[]} hidden
+ */
+function neuronLabel(n, hidden) {
+  if (n === null) return "";
+  let rest = n;
+  for (let l = 0; l < hidden.length; l++) {
+    if (rest < hidden[l]) return `Neuron ${rest + 1} of layer ${l + 1}`;
+    rest -= hidden[l];
+  }
+  return "";
+}
+
+let thumbsKey = "";
+function paintDatasetThumbs() {
+  const { problem, dataset } = store.state.config;
+  const names = options.lists[problem] ?? [];
+  const root = $("dataset-thumbs");
+  const key = `${problem}:${names.join(",")}`;
+  if (key !== thumbsKey) {
+    thumbsKey = key;
+    root.replaceChildren(
+      ...names.map((name) => {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "thumb";
+        b.dataset.dataset = name;
+        b.title = labelOf(name);
+        b.setAttribute("aria-label", `${labelOf(name)} dataset`);
+        const canvas = document.createElement("canvas");
+        canvas.width = 64;
+        canvas.height = 64;
+        drawPreview(canvas, name, problem === "regression");
+        b.append(canvas);
+        b.addEventListener("click", () => setConfig({ dataset: name }, $("dataset")));
+        return b;
+      }),
+    );
+  }
+  for (const b of root.querySelectorAll("button")) b.setAttribute("aria-pressed", String(/** @type {HTMLElement} */ (b).dataset.dataset === dataset));
+}
+
+// ---------- start ----------
+fetch("/api/options")
+  .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`GET /api/options: HTTP ${r.status}`))))
+  .then((doc) => {
+    options = readOptions(doc);
+    controls.setOptions(options);
+    for (const v of ["controls", "network"]) dirty.add(v);
+    requestPaint();
+  })
+  .catch((err) => toasts.show(`Could not load the options: ${err.message}`, null));
+for (const v of Object.keys(WATCH)) dirty.add(v);
+requestPaint();
+socket.connect();

@@ -1,0 +1,392 @@
+// The network diagram: input features → hidden layers → output, an SVG of links (width and colour
+// by weight) under absolutely placed per-neuron canvases. The DOM is rebuilt only when the shape
+// changes; a frame just recolours links and repaints the neuron canvases.
+
+import { classColor, colorNeuron, css, diverging } from "./colors.js";
+import { DOMAIN } from "./csv.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+const MAP = 32; // feature thumbnails are computed here at the neuron-map resolution
+
+/** Feature functions over the domain, scaled so the largest magnitude is 1. */
+/** @type {Record<string, {label: string, f: (x1: number, x2: number) => number}>} */
+export const FEATURE_INFO = {
+  x1: { label: "x₁", f: (a) => a / DOMAIN },
+  x2: { label: "x₂", f: (_, b) => b / DOMAIN },
+  x1sq: { label: "x₁²", f: (a) => (a * a) / (DOMAIN * DOMAIN) },
+  x2sq: { label: "x₂²", f: (_, b) => (b * b) / (DOMAIN * DOMAIN) },
+  x1x2: { label: "x₁x₂", f: (a, b) => (a * b) / (DOMAIN * DOMAIN) },
+  sinx1: { label: "sin x₁", f: (a) => Math.sin(a) },
+  sinx2: { label: "sin x₂", f: (_, b) => Math.sin(b) },
+  cosx1: { label: "cos x₁", f: (a) => Math.cos(a) },
+  cosx2: { label: "cos x₂", f: (_, b) => Math.cos(b) },
+};
+
+/**
+ * @typedef {object} NetworkInput
+ * @property {string[]} allFeatures
+ * @property {string[]} features     active, in config order (= source index of layer-0 weights)
+ * @property {number[]} hidden
+ * @property {number} outputs
+ * @property {number} maxLayers
+ * @property {number} maxWidth
+ * @property {import("./frame.js").Frame | null} frame
+ * @property {number | null} hoverNeuron
+ * @property {boolean} presenter
+ * @property {boolean} classification
+ */
+
+/**
+ * @typedef {object} NetworkHandlers
+ * @property {(feature: string) => void} onToggleFeature
+ * @property {(layer: number, delta: 1 | -1) => void} onResize  layer from 0 (the first hidden layer)
+ * @property {(neuron: number | null) => void} onHover         index into the frame's `neurons`
+ * @property {(layer: number, source: number, target: number, value: number, anchor: Element) => void} onEditWeight
+ * @property {(layer: number, neuron: number, value: number, anchor: Element) => void} onEditBias
+ */
+
+/** Layer sizes [inputs, ...hidden, outputs]. @param {NetworkInput} n */
+export function layerSizes(n) {
+  return [n.features.length, ...n.hidden, n.outputs];
+}
+
+/**
+ * Position of weight (layer, source, target) in the flat `weights` array (source-major per layer).
+ * @param {number[]} sizes
+ * @param {number} layer
+ * @param {number} source
+ * @param {number} target
+ */
+export function weightIndex(sizes, layer, source, target) {
+  let offset = 0;
+  for (let l = 0; l < layer; l++) offset += sizes[l] * sizes[l + 1];
+  return offset + source * sizes[layer + 1] + target;
+}
+
+export class NetworkView {
+  /**
+   * @param {HTMLElement} root
+   * @param {NetworkHandlers} handlers
+   */
+  constructor(root, handlers) {
+    this.root = root;
+    this.handlers = handlers;
+    /** @type {NetworkInput | null} */
+    this.input = null;
+    this.shapeKey = "";
+    /** @type {{hit: SVGPathElement, line: SVGPathElement, index: number}[]} */
+    this.links = [];
+    /** @type {{rect: SVGRectElement, index: number}[]} */
+    this.biases = [];
+    /** @type {HTMLCanvasElement[]} */
+    this.neuronCanvases = [];
+    /** @type {HTMLElement[]} */
+    this.neuronNodes = [];
+    /** @type {ImageData | null} */
+    this.scratch = null;
+    this.lastFrame = /** @type {import("./frame.js").Frame | null} */ (null);
+  }
+
+  /** @param {NetworkInput} input */
+  update(input) {
+    this.input = input;
+  }
+
+  paint() {
+    const input = this.input;
+    if (!input) return;
+    const key = JSON.stringify([input.allFeatures, input.features, input.hidden, input.outputs, input.presenter, this.root.clientWidth]);
+    if (key !== this.shapeKey) {
+      this.shapeKey = key;
+      this.build(input);
+      this.lastFrame = null;
+    }
+    this.neuronNodes.forEach((node, i) => node.classList.toggle("hover", i === input.hoverNeuron));
+    if (input.frame && input.frame !== this.lastFrame) {
+      this.lastFrame = input.frame;
+      this.paintFrame(input, input.frame);
+    }
+  }
+
+  /** @param {NetworkInput} input */
+  build(input) {
+    const root = this.root;
+    root.replaceChildren();
+    this.links = [];
+    this.biases = [];
+    this.neuronCanvases = [];
+    this.neuronNodes = [];
+    const sizes = layerSizes(input);
+    const shownInputs = input.presenter ? input.features : input.allFeatures;
+    const node = input.presenter ? 44 : 34;
+    const gap = input.presenter ? 12 : 10;
+    const top = 58;
+    const width = Math.max(320, root.clientWidth);
+    const rows = Math.max(shownInputs.length, ...input.hidden, input.outputs);
+    const height = top + rows * (node + gap);
+    root.style.height = `${height}px`;
+    const left = 58;
+    const columns = input.hidden.length + 2;
+    const colX = (/** @type {number} */ c) => left + (c * (width - left - node - 6)) / (columns - 1);
+    const rowY = (/** @type {number} */ r) => top + r * (node + gap);
+    const outTop = ((rows - input.outputs) * (node + gap)) / 2; // outputs are centred vertically
+
+    const svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("width", String(width));
+    svg.setAttribute("height", String(height));
+    svg.setAttribute("aria-label", "Weights (links) and biases (small squares)");
+    svg.setAttribute("role", "group");
+    svg.style.position = "absolute";
+    svg.style.left = "0";
+    svg.style.top = "0";
+    root.append(svg);
+
+    // Node centres per column: inputs are only the active features, in config order.
+    /** @type {{x: number, y: number}[][]} */
+    const centres = [];
+    const inputRow = new Map(shownInputs.map((f, i) => [f, i]));
+    centres.push(input.features.map((f) => ({ x: colX(0), y: rowY(inputRow.get(f) ?? 0) })));
+    input.hidden.forEach((w, l) => centres.push(Array.from({ length: w }, (_, j) => ({ x: colX(l + 1), y: rowY(j) }))));
+    const outCount = input.outputs;
+    centres.push(Array.from({ length: outCount }, (_, j) => ({ x: colX(columns - 1), y: rowY(j) + outTop })));
+
+    // Links first so nodes sit on top.
+    const linkLayer = document.createElementNS(SVG, "g");
+    svg.append(linkLayer);
+    for (let l = 0; l + 1 < centres.length; l++) {
+      for (let s = 0; s < centres[l].length; s++) {
+        for (let t = 0; t < centres[l + 1].length; t++) {
+          const a = centres[l][s];
+          const b = centres[l + 1][t];
+          const x0 = a.x + node;
+          const y0 = a.y + node / 2;
+          const x1 = b.x;
+          const y1 = b.y + node / 2;
+          const mid = (x0 + x1) / 2;
+          const d = `M${x0},${y0} C${mid},${y0} ${mid},${y1} ${x1},${y1}`;
+          const hit = document.createElementNS(SVG, "path");
+          const line = document.createElementNS(SVG, "path");
+          hit.setAttribute("d", d);
+          line.setAttribute("d", d);
+          hit.setAttribute("class", "link-hit");
+          line.setAttribute("class", "link");
+          hit.setAttribute("tabindex", "0");
+          hit.setAttribute("role", "button");
+          const from = l === 0 ? `input ${FEATURE_INFO[input.features[s]]?.label ?? input.features[s]}` : `neuron ${s + 1} of layer ${l}`;
+          const to = l + 1 === centres.length - 1 ? `output ${t + 1}` : `neuron ${t + 1} of layer ${l + 1}`;
+          hit.setAttribute("aria-label", `Weight from ${from} to ${to}`);
+          const index = weightIndex(sizes, l, s, t);
+          const edit = () => this.handlers.onEditWeight(l, s, t, this.weight(index), hit);
+          hit.addEventListener("click", edit);
+          hit.addEventListener("keydown", (e) => {
+            if (e.key === "Enter") {
+              e.preventDefault();
+              edit();
+            }
+          });
+          linkLayer.append(line, hit);
+          this.links.push({ hit, line, index });
+        }
+      }
+    }
+
+    // Input features: toggle buttons with a thumbnail of the feature itself.
+    shownInputs.forEach((f, r) => {
+      const info = FEATURE_INFO[f] ?? { label: f, f: () => 0 };
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "node feature";
+      button.setAttribute("aria-pressed", String(input.features.includes(f)));
+      button.setAttribute("aria-label", `Input ${info.label}`);
+      button.title = input.features.includes(f) ? `Remove input ${info.label}` : `Use input ${info.label}`;
+      place(button, colX(0), rowY(r), node);
+      const canvas = mapCanvas();
+      const image = new ImageData(MAP, MAP);
+      for (let i = 0; i < MAP; i++) {
+        for (let j = 0; j < MAP; j++) {
+          const a = -DOMAIN + ((j + 0.5) * 2 * DOMAIN) / MAP;
+          const b = DOMAIN - ((i + 0.5) * 2 * DOMAIN) / MAP;
+          image.data.set([...diverging(info.f(a, b)), 255], (i * MAP + j) * 4);
+        }
+      }
+      /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d")).putImageData(image, 0, 0);
+      const label = document.createElement("span");
+      label.className = "feature-label";
+      label.textContent = info.label;
+      button.append(canvas, label);
+      button.addEventListener("click", () => this.handlers.onToggleFeature(f));
+      root.append(button);
+    });
+
+    // Hidden neurons: live maps; hovering shows the map large on the output.
+    let n = 0;
+    input.hidden.forEach((w, l) => {
+      for (let j = 0; j < w; j++) {
+        const div = document.createElement("div");
+        div.className = "node neuron";
+        const c = centres[l + 1][j];
+        place(div, c.x, c.y, node);
+        const canvas = mapCanvas();
+        div.append(canvas);
+        const index = n++;
+        div.title = `Neuron ${j + 1} of layer ${l + 1}`;
+        div.addEventListener("pointerenter", () => this.handlers.onHover(index));
+        div.addEventListener("pointerleave", () => this.handlers.onHover(null));
+        root.append(div);
+        this.neuronCanvases.push(canvas);
+        this.neuronNodes.push(div);
+      }
+      const head = document.createElement("div");
+      head.className = "layer-head";
+      head.style.left = `${colX(l + 1) + node / 2}px`;
+      head.style.top = "0px";
+      const pm = document.createElement("div");
+      pm.className = "pm";
+      pm.append(
+        headButton("+", `Add neuron to layer ${l + 1}`, w >= input.maxWidth, () => this.handlers.onResize(l, 1)),
+        headButton("−", `Remove neuron from layer ${l + 1}`, w <= 1, () => this.handlers.onResize(l, -1)),
+      );
+      const count = document.createElement("span");
+      count.textContent = `${w} neuron${w === 1 ? "" : "s"}`;
+      head.append(pm, count);
+      root.append(head);
+    });
+
+    // Output units.
+    centres[centres.length - 1].forEach((c, j) => {
+      const div = document.createElement("div");
+      div.className = "node output-node";
+      place(div, c.x, c.y, node);
+      div.style.borderRadius = "50%";
+      div.style.border = "2px solid #59636e";
+      div.style.background = outCount > 1 ? css(classColor(j)) : "#fff";
+      div.title = outCount > 1 ? `Output ${j + 1} (class ${j})` : "Output";
+      root.append(div);
+    });
+    const headers = [
+      ["Inputs", colX(0) + node / 2],
+      ["Output", colX(columns - 1) + node / 2],
+    ];
+    for (const [text, x] of headers) {
+      const h = document.createElement("div");
+      h.className = "layer-head";
+      h.style.left = `${x}px`;
+      h.style.top = "18px";
+      h.textContent = String(text);
+      root.append(h);
+    }
+
+    // Biases: a small square at each neuron's lower left (hidden layers and outputs).
+    const biasLayer = document.createElementNS(SVG, "g");
+    svg.append(biasLayer);
+    let b = 0;
+    for (let l = 1; l < centres.length; l++) {
+      centres[l].forEach((c, j) => {
+        const rect = document.createElementNS(SVG, "rect");
+        const s = input.presenter ? 11 : 9;
+        rect.setAttribute("x", String(c.x - s / 2));
+        rect.setAttribute("y", String(c.y + node - s / 2));
+        rect.setAttribute("width", String(s));
+        rect.setAttribute("height", String(s));
+        rect.setAttribute("class", "bias");
+        rect.setAttribute("tabindex", "0");
+        rect.setAttribute("role", "button");
+        const where = l === centres.length - 1 ? `output ${j + 1}` : `neuron ${j + 1} of layer ${l}`;
+        rect.setAttribute("aria-label", `Bias of ${where}`);
+        rect.setAttribute("fill", "#e8eaeb");
+        const index = b++;
+        const edit = () => this.handlers.onEditBias(l, j, this.bias(index), rect);
+        rect.addEventListener("click", edit);
+        rect.addEventListener("keydown", (e) => {
+          if (e.key === "Enter") {
+            e.preventDefault();
+            edit();
+          }
+        });
+        biasLayer.append(rect);
+        this.biases.push({ rect, index });
+      });
+    }
+  }
+
+  /** @param {number} index */
+  weight(index) {
+    return this.lastFrame?.arrays.get("weights")?.data[index] ?? 0;
+  }
+
+  /** @param {number} index */
+  bias(index) {
+    return this.lastFrame?.arrays.get("biases")?.data[index] ?? 0;
+  }
+
+  /**
+   * @param {NetworkInput} input
+   * @param {import("./frame.js").Frame} frame
+   */
+  paintFrame(input, frame) {
+    const weights = frame.arrays.get("weights")?.data;
+    const thick = input.presenter ? 1.7 : 1;
+    if (weights && weights.length === this.links.length) {
+      for (const link of this.links) {
+        const w = weights[link.index];
+        link.line.setAttribute("stroke", css(diverging(w)));
+        link.line.setAttribute("stroke-width", ((0.6 + Math.min(Math.abs(w), 3) * 1.5) * thick).toFixed(2));
+      }
+    }
+    const biases = frame.arrays.get("biases")?.data;
+    if (biases && biases.length === this.biases.length) {
+      for (const b of this.biases) b.rect.setAttribute("fill", css(diverging(biases[b.index])));
+    }
+    const neurons = frame.arrays.get("neurons");
+    const range = frame.arrays.get("neuron_range");
+    if (!neurons || !range || neurons.desc.shape[0] !== this.neuronCanvases.length) return;
+    const [, h, w] = neurons.desc.shape;
+    if (!this.scratch || this.scratch.width !== w || this.scratch.height !== h) this.scratch = new ImageData(w, h);
+    const image = this.scratch;
+    this.neuronCanvases.forEach((canvas, i) => {
+      colorNeuron(image.data, neurons.data, i * h * w, h * w, range.data[2 * i], range.data[2 * i + 1]);
+      if (canvas.width !== w) {
+        canvas.width = w;
+        canvas.height = h;
+      }
+      /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d")).putImageData(image, 0, 0);
+    });
+  }
+}
+
+/**
+ * @param {HTMLElement} el
+ * @param {number} x
+ * @param {number} y
+ * @param {number} size
+ */
+function place(el, x, y, size) {
+  el.style.left = `${x}px`;
+  el.style.top = `${y}px`;
+  el.style.width = `${size}px`;
+  el.style.height = `${size}px`;
+}
+
+function mapCanvas() {
+  const canvas = document.createElement("canvas");
+  canvas.width = MAP;
+  canvas.height = MAP;
+  return canvas;
+}
+
+/**
+ * @param {string} text
+ * @param {string} name
+ * @param {boolean} disabled
+ * @param {() => void} onClick
+ */
+function headButton(text, name, disabled, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = text;
+  b.setAttribute("aria-label", name);
+  b.title = name;
+  b.disabled = disabled;
+  b.addEventListener("click", onClick);
+  return b;
+}
