@@ -11,8 +11,8 @@
  * @property {DType} dtype
  * @property {number[]} shape
  * @property {number} offset  bytes from the start of the array section
- * @property {number} [scale] quantised arrays: value = min + q * scale
- * @property {number} [min]
+ * @property {number | null} [scale] quantised arrays: value = min + q * scale (absent or null: raw)
+ * @property {number | null} [min]
  */
 
 /**
@@ -177,10 +177,11 @@ export function widenFloat16(bits) {
  */
 export function dequantize(array) {
   const { desc, data } = array;
-  if (desc.scale === undefined) return data instanceof Float32Array ? data : Float32Array.from(data);
+  if (desc.scale === undefined || desc.scale === null) return data instanceof Float32Array ? data : Float32Array.from(data);
   const min = desc.min ?? 0;
+  const scale = desc.scale;
   const out = new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = min + data[i] * desc.scale;
+  for (let i = 0; i < data.length; i++) out[i] = min + data[i] * scale;
   return out;
 }
 

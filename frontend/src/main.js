@@ -115,7 +115,7 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
       case "hello": {
         history = historyFrom(msg.history);
         historyVersion++;
-        store.set({ config: msg.config, playing: msg.playing, step: msg.step, epoch: msg.epoch });
+        store.set({ config: msg.config, configRev: msg.rev ?? 0, playing: msg.playing, step: msg.step, epoch: msg.epoch });
         const diff = wanted && !msg.resumed ? configDiff(msg.config, wanted) : {};
         wanted = null;
         if (Object.keys(diff).length > 0) send({ type: "config", ...diff }, null);

@@ -78,3 +78,9 @@ test("malformed frames raise FrameError naming the problem", () => {
   assert.ok(noDtype.byteLength > 0);
   assert.throws(() => decodeFrame(b2), /x: unsupported dtype complex64/);
 });
+
+test("a null scale (as pydantic sends it) means a raw array", () => {
+  const data = new Float32Array([1.5, -2]);
+  const desc = { name: "w", dtype: /** @type {const} */ ("float32"), shape: [2], offset: 0, scale: null, min: null };
+  assert.equal(dequantize({ desc, data }), data);
+});
