@@ -8,6 +8,7 @@ import { FIELDS } from "./store.js";
 /**
  * @typedef {object} Options  the parts of GET /api/options the page reads
  * @property {Record<string, string[]>} lists   problems, activations, …, datasets per problem
+ * @property {Record<string, Record<string, string>>} labels  display label per list and name
  * @property {{layers: number, width: number, batch: number, points: number, classes: number}} capacity
  */
 
@@ -49,26 +50,29 @@ export function labelOf(name) {
  */
 export function readOptions(raw) {
   const doc = /** @type {Record<string, unknown>} */ (raw && typeof raw === "object" ? raw : {});
+  /** @type {Record<string, Record<string, string>>} */
+  const labels = {};
   /** @param {unknown} v @returns {string[]} */
   const names = (v) => {
     const list = Array.isArray(v) ? v : v && typeof v === "object" ? /** @type {any} */ (v).names ?? /** @type {any} */ (v).values ?? [] : [];
     return list.map((/** @type {unknown} */ x) => (typeof x === "string" ? x : String(/** @type {any} */ (x)?.name ?? ""))).filter(Boolean);
   };
-  /** @param {string[]} keys */
-  const pick = (...keys) => {
-    for (const k of keys) {
-      const found = doc[k] ?? doc[k.toUpperCase()] ?? /** @type {any} */ (doc.registries)?.[k];
-      if (found !== undefined) return names(found);
+  /** @param {string} key @param {string} [as] */
+  const pick = (key, as = key) => {
+    const found = doc[key] ?? doc[key.toUpperCase()] ?? /** @type {any} */ (doc.registries)?.[key];
+    if (found === undefined) return [];
+    if (Array.isArray(found)) {
+      for (const item of found) if (item && typeof item === "object" && item.name && item.label) (labels[as] ??= {})[item.name] = String(item.label);
     }
-    return [];
+    return names(found);
   };
   const datasets = /** @type {any} */ (doc.datasets);
   const cap = /** @type {any} */ (doc.capacity ?? {});
   return {
     lists: {
       problems: pick("problems"),
-      classification: pick("classification_datasets") .length ? pick("classification_datasets") : names(datasets?.classification),
-      regression: pick("regression_datasets").length ? pick("regression_datasets") : names(datasets?.regression),
+      classification: pick("classification_datasets", "classification").length ? pick("classification_datasets", "classification") : names(datasets?.classification),
+      regression: pick("regression_datasets", "regression").length ? pick("regression_datasets", "regression") : names(datasets?.regression),
       features: pick("features"),
       activations: pick("activations"),
       inits: pick("inits"),
@@ -76,6 +80,7 @@ export function readOptions(raw) {
       optimizers: pick("optimizers"),
       schedules: pick("schedules"),
     },
+    labels,
     capacity: {
       layers: Number(cap.layers ?? 6), width: Number(cap.width ?? 8), batch: Number(cap.batch ?? 64),
       points: Number(cap.points ?? 2000), classes: Number(cap.classes ?? 6),
@@ -133,7 +138,7 @@ export class Controls {
     for (const el of this.fields) {
       if (!(el instanceof HTMLSelectElement)) continue;
       const list = el.dataset.options;
-      if (list && list !== "datasets") fill(el, options.lists[list] ?? []);
+      if (list && list !== "datasets") fill(el, options.lists[list] ?? [], this.labeller(list));
       const choices = el.dataset.choices;
       if (choices) fill(el, choices.split(","), (v) => v);
     }
@@ -152,11 +157,11 @@ export class Controls {
     const { config, ui } = state;
     const values = /** @type {Record<string, unknown>} */ ({ ...config, ...ui });
     const datasetSelect = /** @type {HTMLSelectElement | null} */ (this.root.querySelector("#dataset"));
-    if (datasetSelect && this.options) fill(datasetSelect, this.options.lists[config.problem] ?? [config.dataset]);
+    if (datasetSelect && this.options) fill(datasetSelect, this.options.lists[config.problem] ?? [config.dataset], this.labeller(config.problem));
     const loss = /** @type {HTMLSelectElement | null} */ (this.root.querySelector("#loss"));
     if (loss && this.options) {
       const all = this.options.lists.losses;
-      fill(loss, config.problem === "regression" ? all.filter((l) => l === "auto" || l === "mse") : all);
+      fill(loss, config.problem === "regression" ? all.filter((l) => l === "auto" || l === "mse") : all, this.labeller("losses"));
     }
     for (const el of this.fields) {
       const key = /** @type {string} */ (el.dataset.field);
@@ -175,21 +180,28 @@ export class Controls {
       this.show(key, value);
     }
     const multi = config.problem === "classification" && MULTI_CLASS_DATASETS.includes(config.dataset);
-    this.when("classes", multi);
-    this.when("momentum", MOMENTUM_OPTIMIZERS.includes(config.optimizer));
-    this.when("adam", ADAM_OPTIMIZERS.includes(config.optimizer));
-    for (const el of this.root.querySelectorAll("[data-group]")) {
-      const group = /** @type {HTMLElement} */ (el).dataset.group ?? "";
-      /** @type {HTMLElement} */ (el).hidden = state.hidden.has(group);
+    /** @type {Record<string, boolean>} */
+    const conditions = {
+      classes: multi,
+      momentum: MOMENTUM_OPTIMIZERS.includes(config.optimizer),
+      adam: ADAM_OPTIMIZERS.includes(config.optimizer),
+    };
+    // Hidden by a `<group>_hide` flag, or by a condition that does not hold (e.g. betas without Adam).
+    for (const node of this.root.querySelectorAll("[data-group], [data-when]")) {
+      const el = /** @type {HTMLElement} */ (node);
+      const byGroup = el.dataset.group !== undefined && state.hidden.has(el.dataset.group);
+      const byCondition = el.dataset.when !== undefined && !conditions[el.dataset.when];
+      el.hidden = byGroup || byCondition;
     }
   }
 
   /**
-   * @param {string} condition
-   * @param {boolean} on
+   * @param {string} list
+   * @returns {(name: string) => string}
    */
-  when(condition, on) {
-    for (const el of this.root.querySelectorAll(`[data-when="${condition}"]`)) /** @type {HTMLElement} */ (el).hidden = !on;
+  labeller(list) {
+    const labels = this.options?.labels[list] ?? {};
+    return (name) => labels[name] ?? labelOf(name);
   }
 
   /**

@@ -91,7 +91,7 @@ export const FIELDS = Object.freeze([
 ]);
 
 /** Every group a `<group>_hide=true` flag can hide. */
-export const GROUPS = Object.freeze([...new Set(FIELDS.map((f) => f.group)), "lessons"]);
+export const GROUPS = Object.freeze([...new Set(FIELDS.map((f) => f.group)), "lessons", "advanced"]);
 
 /** @returns {RunConfig} */
 export function defaultConfig() {

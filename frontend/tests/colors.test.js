@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { BLUE, CLASS_COLORS, classColor, classLut, diverging, NEUTRAL, ORANGE, quantisedLut } from "../src/colors.js";
+import { BLUE, CLASS_COLORS, classColor, classLut, colorNeuron, diverging, NEUTRAL, ORANGE, quantisedLut } from "../src/colors.js";
 
 test("diverging scale: ends and middle, clamped outside [-1, 1]", () => {
   assert.deepEqual(diverging(-1), ORANGE);
@@ -46,4 +46,13 @@ test("class LUT: chance is neutral, certainty is the class colour", () => {
   at(1, 85).forEach((v, i) => assert.ok(Math.abs(v - NEUTRAL[i]) <= 1, `chance level ${i}`));
   assert.ok(at(1, 170)[2] < NEUTRAL[2] - 20 || at(1, 170)[0] < NEUTRAL[0] - 40, "above chance is tinted");
   assert.deepEqual(at(0, 0), [...NEUTRAL]);
+});
+
+test("neuron maps: sign keeps its colour, zero is neutral, scaled by the largest magnitude", () => {
+  const out = new Uint8ClampedArray(3 * 4);
+  // range [-2, 1]: code 0 → -2 (full orange), code 170 → 0 (neutral), code 255 → 1 (half blue)
+  colorNeuron(out, [9, 0, 170, 255], 1, 3, -2, 1);
+  assert.deepEqual([...out.slice(0, 3)], [...ORANGE]);
+  [...out.slice(4, 7)].forEach((v, i) => assert.ok(Math.abs(v - NEUTRAL[i]) <= 2, `zero ${i}`));
+  assert.deepEqual([...out.slice(8, 11)], [...diverging(0.5)]);
 });
