@@ -1,0 +1,141 @@
+"""`create_app(settings)`: wires routes, static files, the websocket and the session manager."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import jax
+from fastapi import FastAPI, WebSocket
+from fastapi.responses import FileResponse, JSONResponse
+from starlette.staticfiles import StaticFiles
+
+import nnplayground
+from nnplayground.api.assets import Assets, locate_assets
+from nnplayground.api.protocol import message_schema
+from nnplayground.api.security import SecurityHeaders
+from nnplayground.api.settings import Settings
+from nnplayground.api.ws import limits_message, serve_socket
+from nnplayground.engine import Trainer
+from nnplayground.engine.registry import options
+from nnplayground.runtime.manager import ManagerSettings, SessionManager
+from nnplayground.runtime.session import Limits
+
+REAP_INTERVAL_S = 1.0
+
+
+def default_trainer() -> Trainer:
+    from nnplayground.engine import DEFAULT_CAPACITY, RunConfig
+
+    return Trainer([RunConfig()], capacity=DEFAULT_CAPACITY)
+
+
+def make_manager(
+    settings: Settings, factory: Callable[[], Trainer] = default_trainer
+) -> SessionManager:
+    return SessionManager(
+        ManagerSettings(
+            max_sessions=settings.max_sessions,
+            grace_s=settings.session_grace_s,
+            idle_timeout_s=settings.idle_timeout_s,
+            threads=settings.train_threads,
+        ),
+        Limits(
+            max_points=settings.max_points,
+            max_fps=settings.max_fps,
+            default_fps=settings.default_fps,
+            max_steps_per_frame=settings.max_steps_per_frame,
+        ),
+        factory,
+    )
+
+
+def create_app(
+    settings: Settings | None = None, compile_count: Callable[[], int] | None = None
+) -> FastAPI:
+    """The ASGI app. `compile_count` reports JAX compilations (for /api/health)."""
+    settings = settings or Settings()
+    assets = locate_assets()
+    started = time.monotonic()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        manager = make_manager(settings)
+        app.state.manager = manager
+
+        async def reaper() -> None:
+            while True:
+                await asyncio.sleep(REAP_INTERVAL_S)
+                manager.reap()
+
+        task = asyncio.create_task(reaper())
+        try:
+            yield
+        finally:
+            task.cancel()
+            manager.shutdown()
+
+    app = FastAPI(title="nnplayground", version=nnplayground.__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url=None)  # fmt: skip
+    app.add_middleware(SecurityHeaders)
+
+    @app.get("/api/health")
+    def health() -> dict[str, Any]:
+        manager: SessionManager | None = getattr(app.state, "manager", None)
+        return {
+            "status": "ok",
+            "version": nnplayground.__version__,
+            "protocol": 1,
+            "backend": jax.default_backend(),
+            "devices": [str(d) for d in jax.devices()],
+            "compiles": compile_count() if compile_count else 0,
+            "sessions": len(manager) if manager else 0,
+            "connections": manager.attached_count if manager else 0,
+            "threads": threading.active_count(),
+            "uptime_s": round(time.monotonic() - started, 3),
+            "assets": _asset_status(assets),
+        }
+
+    @app.get("/api/options")
+    def get_options() -> dict[str, Any]:
+        return {**options(), "limits": limits_message(settings),
+                "default_fps": settings.default_fps}  # fmt: skip
+
+    @app.get("/api/schema")
+    def get_schema() -> dict[str, Any]:
+        return message_schema()
+
+    @app.websocket("/ws")
+    async def websocket(ws: WebSocket) -> None:
+        await serve_socket(ws, app.state.manager, settings)
+
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(assets.static / "index.html", headers={"Cache-Control": "no-cache"})
+
+    @app.api_route("/favicon.ico", methods=["GET", "HEAD"], include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(assets.static / "favicon.svg", media_type="image/svg+xml")
+
+    @app.exception_handler(404)
+    async def not_found(_request: Any, _exc: Any) -> JSONResponse:
+        return JSONResponse({"detail": "not found"}, status_code=404)
+
+    app.mount("/frontend", StaticFiles(directory=assets.frontend, check_dir=False), "frontend")
+    app.mount("/vendor/uplot", StaticFiles(directory=assets.uplot, check_dir=False), "uplot")
+    app.mount("/static", StaticFiles(directory=assets.static, check_dir=False), "static")
+    # Top-level files of static/ (e.g. /styles.css) last, so routes above win.
+    app.mount("/", StaticFiles(directory=assets.static, check_dir=False), "root")
+    return app
+
+
+def _asset_status(assets: Assets) -> dict[str, bool]:
+    return {
+        "static": (assets.static / "index.html").is_file(),
+        "frontend": assets.frontend.is_dir(),
+        "uplot": (assets.uplot / "uPlot.esm.js").is_file(),
+    }

@@ -1,0 +1,325 @@
+"""The websocket protocol as pydantic models: one parse per client message, one JSON Schema.
+
+Client messages are a discriminated union on `type`, validated strictly (no "0.1" → 0.1
+coercion, no unknown fields), so a bad message gets an `error` naming its field and changes
+nothing. The config model is generated from the engine's `FIELD_SPECS`, so ranges and names are
+defined once. Server messages are modelled too, for `GET /api/schema` and the page's types.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
+
+from nnplayground.engine import registry as reg
+from nnplayground.engine.config import FIELD_SPECS
+
+PROTOCOL_VERSION = 1
+JsonDict = dict[str, Any]
+
+_STRICT = ConfigDict(extra="forbid", strict=True)
+# The registry each `choice` field draws from (FIELD_SPECS names them by key).
+_CHOICE_NAMES: dict[str, tuple[str, ...]] = {
+    "problem": reg.PROBLEMS,
+    "dataset": tuple(dict.fromkeys(reg.CLASSIFICATION_DATASETS + reg.REGRESSION_DATASETS)),
+    "activation": reg.ACTIVATIONS,
+    "init": reg.INITS,
+    "loss": reg.LOSSES,
+    "optimizer": reg.OPTIMIZERS,
+    "schedule": reg.SCHEDULES,
+}
+
+
+def _literal(names: tuple[str, ...]) -> Any:
+    return Literal.__getitem__(names)  # Literal["a", "b", ...] built from a registry tuple
+
+
+def _field_type(name: str, spec: dict[str, Any]) -> Any:
+    kind = spec["kind"]
+    if kind == "choice":
+        return _literal(_CHOICE_NAMES[name])
+    if kind == "int":
+        return Annotated[int, Field(ge=spec["min"], le=spec["max"])]
+    if kind == "float":
+        return Annotated[float, Field(ge=spec["min"], le=spec["max"], allow_inf_nan=False)]
+    if kind == "subset":
+        item = _literal(reg.FEATURES)
+        return Annotated[list[item], Field(min_length=1, max_length=len(reg.FEATURES))]  # type: ignore[valid-type]
+    if kind == "widths":
+        width = Annotated[int, Field(ge=spec["min"], le=spec["max"])]
+        return Annotated[list[width], Field(max_length=spec["max_layers"])]
+    raise ValueError(f"{name}: unknown field kind {kind!r}")  # a FIELD_SPECS bug, not input
+
+
+def _config_fields(optional: bool) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for name, spec in FIELD_SPECS.items():
+        kind = _field_type(name, spec)
+        # Partial updates: absent means "unchanged"; an explicit null is a type error (the
+        # default is not validated, so `None` never reaches the engine).
+        default = (
+            Field(default=None, description=spec["label"])
+            if optional
+            else Field(description=spec["label"])
+        )
+        fields[name] = (kind, default)
+    return fields
+
+
+# `{"type": "config", ...any subset of RunConfig fields...}`
+_CONFIG_TYPE: Any = Literal["config"]
+ConfigMessage: type[BaseModel] = create_model(
+    "ConfigMessage",
+    __config__=_STRICT,
+    __doc__="Change any subset of the run config; applied between two chunks, echoed in full.",
+    type=(_CONFIG_TYPE, ...),
+    **_config_fields(optional=True),
+)
+# The full config as the server echoes it.
+RunConfigModel: type[BaseModel] = create_model(
+    "RunConfig", __config__=_STRICT, **_config_fields(optional=False)
+)
+
+
+class ControlMessage(BaseModel):
+    """Play, pause, one step, one epoch, reset the model, or regenerate the data."""
+
+    model_config = _STRICT
+    type: Literal["control"]
+    action: Literal["play", "pause", "step", "epoch", "reset", "regenerate"]
+
+
+class StreamMessage(BaseModel):
+    """Frame rate and speed; `steps_per_frame` null = auto (fill the frame budget)."""
+
+    model_config = _STRICT
+    type: Literal["stream"]
+    fps: Annotated[int, Field(ge=1, le=60)] | None = None
+    steps_per_frame: Annotated[int, Field(ge=1, le=10_000)] | None = None
+
+
+_Finite = Annotated[float, Field(ge=-1e6, le=1e6, allow_inf_nan=False)]
+_Index = Annotated[int, Field(ge=0, le=64)]
+
+
+class EditWeightMessage(BaseModel):
+    """Set one weight: `layer` 0 = inputs → first layer; `source`/`target` neuron indices."""
+
+    model_config = _STRICT
+    type: Literal["edit_weight"]
+    layer: _Index
+    source: _Index
+    target: _Index
+    value: _Finite
+
+
+class EditBiasMessage(BaseModel):
+    """Set one bias: `layer` 1..depth+1 (depth+1 = output), `neuron` its index."""
+
+    model_config = _STRICT
+    type: Literal["edit_bias"]
+    layer: _Index
+    neuron: _Index
+    value: _Finite
+
+
+_Coord = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class PointsMessage(BaseModel):
+    """User data as rows x1, x2, label-or-target; switches the dataset to `user`."""
+
+    model_config = _STRICT
+    type: Literal["points"]
+    points: Annotated[list[tuple[_Coord, _Coord, _Coord]], Field(min_length=1, max_length=2048)]
+
+
+class CsvMessage(BaseModel):
+    """CSV text `x1,x2,label` (a header row is optional); parsed server-side, never executed."""
+
+    model_config = _STRICT
+    type: Literal["csv"]
+    text: Annotated[str, Field(max_length=1_048_576)]
+
+
+CLIENT_MESSAGES: tuple[type[BaseModel], ...] = (
+    ConfigMessage,
+    ControlMessage,
+    StreamMessage,
+    EditWeightMessage,
+    EditBiasMessage,
+    PointsMessage,
+    CsvMessage,
+)
+CLIENT_TYPES = ("config", "control", "stream", "edit_weight", "edit_bias", "points", "csv")
+_client_union: Any = Annotated[Union[CLIENT_MESSAGES], Field(discriminator="type")]  # noqa: UP007
+CLIENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(_client_union)
+
+
+# -- server → client ------------------------------------------------------------------------------
+class History(BaseModel):
+    """The downsampled curve so far, so a reconnecting page can redraw its chart."""
+
+    step: list[int]
+    train_loss: list[float | None]
+    test_loss: list[float | None]
+    val_loss: list[float | None]
+    train_accuracy: list[float | None]
+    test_accuracy: list[float | None]
+
+
+class Limits(BaseModel):
+    max_points: int
+    max_message_bytes: int
+    max_messages_per_s: float
+    max_fps: int
+    max_steps_per_frame: int
+    session_grace_s: float
+    idle_timeout_s: float
+
+
+class HelloMessage(BaseModel):
+    """The server's first message on every connection."""
+
+    type: Literal["hello"] = "hello"
+    protocol: int = PROTOCOL_VERSION
+    session_id: str
+    resume_token: str
+    resumed: bool
+    config: RunConfigModel  # type: ignore[valid-type]
+    rev: int
+    limits: Limits
+    playing: bool
+    step: int
+    epoch: float
+    fps: int
+    steps_per_frame: int | None
+    history: History
+
+
+class ConfigEcho(BaseModel):
+    """The full config after every applied change; `rev` matches later frames' `config_rev`."""
+
+    type: Literal["config"] = "config"
+    config: RunConfigModel  # type: ignore[valid-type]
+    rev: int
+
+
+class StatusMessage(BaseModel):
+    type: Literal["status"] = "status"
+    playing: bool
+    step: int
+    epoch: float
+
+
+class StreamEcho(BaseModel):
+    type: Literal["stream"] = "stream"
+    fps: int
+    steps_per_frame: int | None
+
+
+class ErrorMessage(BaseModel):
+    """A rejected message: `field` names the offending field (null when the JSON itself is bad)."""
+
+    type: Literal["error"] = "error"
+    message: str
+    field: str | None
+
+
+class EventMessage(BaseModel):
+    type: Literal["event"] = "event"
+    event: Literal["diverged", "early_stop"]
+    step: int
+    message: str
+
+
+SERVER_MESSAGES: tuple[type[BaseModel], ...] = (
+    HelloMessage,
+    ConfigEcho,
+    StatusMessage,
+    StreamEcho,
+    ErrorMessage,
+    EventMessage,
+)
+_server_union: Any = Annotated[Union[SERVER_MESSAGES], Field(discriminator="type")]  # noqa: UP007
+
+
+class ArrayDescriptor(BaseModel):
+    name: str
+    dtype: Literal["uint8", "uint16", "float16", "float32", "int32"]
+    shape: list[int]
+    offset: int = Field(description="bytes from the start of the array section, 4-aligned")
+    scale: float | None = Field(None, description="quantised: value = min + q * scale")
+    min: float | None = None
+
+
+class FrameMetrics(BaseModel):
+    train_loss: float | None
+    test_loss: float | None
+    val_loss: float | None
+    train_accuracy: float | None
+    test_accuracy: float | None
+    val_accuracy: float | None
+    grad_norms: list[float | None]
+    weight_norms: list[float | None]
+    examples_per_s: float | None
+    learning_rate: float | None
+
+
+class FrameHeader(BaseModel):
+    """The JSON header of a binary frame (after its uint32 LE length prefix)."""
+
+    v: int = PROTOCOL_VERSION
+    step: int
+    epoch: float
+    playing: bool
+    config_rev: int
+    data_rev: int
+    metrics: FrameMetrics
+    arrays: list[ArrayDescriptor]
+
+
+def message_schema() -> JsonDict:
+    """JSON Schema of every websocket message (what `GET /api/schema` returns)."""
+    return {
+        "protocol": PROTOCOL_VERSION,
+        "client": TypeAdapter(_client_union).json_schema(),
+        "server": TypeAdapter(_server_union).json_schema(),
+        "frame_header": FrameHeader.model_json_schema(),
+    }
+
+
+def parse_client(text: str | bytes) -> BaseModel:
+    """The validated client message; raises ProtocolError(field, message) on anything wrong."""
+    try:
+        message: BaseModel = CLIENT_ADAPTER.validate_json(text, strict=True)
+    except ValidationError as exc:
+        raise ProtocolError.from_validation(exc) from None
+    return message
+
+
+class ProtocolError(ValueError):
+    """A client message that was rejected; `field` is what the `error` message names."""
+
+    def __init__(self, field: str | None, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+    @classmethod
+    def from_validation(cls, exc: ValidationError) -> ProtocolError:
+        error = exc.errors(include_url=False, include_input=False)[0]
+        kind = error["type"]
+        loc = [str(part) for part in error["loc"]]
+        if kind == "json_invalid":
+            return cls(None, f"invalid JSON: {error['msg']}")
+        if kind in ("union_tag_not_found", "union_tag_invalid"):
+            return cls("type", f"type: must be one of {', '.join(map(repr, CLIENT_TYPES))}")
+        if not loc:
+            return cls(None, f"message: {error['msg']}")
+        # loc is (tag, field, index...): name the message's own field.
+        field = loc[1] if len(loc) > 1 else loc[0]
+        if kind == "extra_forbidden":
+            return cls(field, f"{field}: unknown field")
+        return cls(field, f"{field}: {error['msg']}")

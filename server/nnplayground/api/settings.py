@@ -1,0 +1,104 @@
+"""Server settings from the environment (prefix `NNPLAYGROUND_`); every limit in one place.
+
+docs/protocol.md lists each field with its default; the page reads the client-facing ones from
+`hello.limits` and `/api/options`, so nothing is hard-coded twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def default_cache_dir() -> Path:
+    """A per-user cache directory for JAX's persistent compilation cache (XDG on Linux)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "nnplayground" / "jax"
+
+
+def _split_origins(value: object) -> object:
+    # An env var holds a comma-separated list; JSON lists are accepted too.
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Everything an operator may tune; read once at start-up."""
+
+    model_config = SettingsConfigDict(env_prefix="NNPLAYGROUND_", extra="ignore", frozen=True)
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    max_sessions: int = Field(
+        default=100, ge=1, description="live + detached sessions held at once"
+    )
+    max_points: int = Field(
+        default=2000, ge=10, le=2048, description="user points per session (CSV too)"
+    )
+    max_message_bytes: int = Field(
+        default=1_048_576, ge=1024, description="largest client message; bigger closes with 1009"
+    )
+    max_messages_per_s: float = Field(
+        default=200.0,
+        gt=0,
+        description="per connection; config messages over it coalesce, others error",
+    )
+    max_fps: int = Field(
+        default=60, ge=1, le=60, description="highest frame rate a client may ask for"
+    )
+    default_fps: int = Field(default=30, ge=1, le=60)
+    max_steps_per_frame: int = Field(default=10_000, ge=1)
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="websocket Origins allowed besides the server's own host; '*' allows any",
+    )
+    session_grace_s: float = Field(
+        default=60.0, ge=0, description="how long a dropped session waits"
+    )
+    idle_timeout_s: float = Field(
+        default=1800.0,
+        gt=0,
+        description="a paused session without client messages is closed after this",
+    )
+    train_threads: int = Field(
+        default=1, ge=1, le=64, description="training threads shared by sessions"
+    )
+    ws_per_message_deflate: bool = Field(
+        default=False,
+        description="compress websocket messages (costs CPU per frame; off by default)",
+    )
+    ws_ping_interval_s: float = Field(default=20.0, gt=0)
+    ws_ping_timeout_s: float = Field(default=20.0, gt=0)
+    cache_dir: Path | None = Field(
+        default_factory=default_cache_dir,
+        description="JAX persistent compilation cache; empty disables it",
+    )
+    warmup: bool = Field(default=True, description="compile the default bucket before serving")
+
+    def model_post_init(self, _context: object) -> None:
+        if self.default_fps > self.max_fps:
+            raise ValueError("default_fps: must not exceed max_fps")
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        return _split_origins(value)
+
+    @field_validator("cache_dir", mode="before")
+    @classmethod
+    def _cache_dir(cls, value: object) -> object:
+        return None if value == "" else value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit overrides (CLI flags) on top."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Sessions, the shared training scheduler, frame encoding and mailboxes (no HTTP here)."""

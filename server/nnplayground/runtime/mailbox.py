@@ -1,0 +1,90 @@
+"""A per-connection outbox: text messages in order, frames latest-wins.
+
+The training thread produces and the event loop consumes. Frames occupy one slot, so a client
+that reads slowly gets fewer frames instead of a growing queue; text messages (echoes, errors,
+events) are few and all matter, so they queue, but boundedly: a client that lets
+`max_texts` of them pile up is not reading at all, and the connection is given up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections import deque
+from typing import Any
+
+JsonDict = dict[str, Any]
+
+
+class MailboxOverflow(RuntimeError):
+    """More unread text messages than a live client could leave behind."""
+
+
+class Mailbox:
+    """Thread-safe producer side, asyncio consumer side (`await next_batch()`)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, max_texts: int = 512) -> None:
+        self._loop = loop
+        self._lock = threading.Lock()
+        self._texts: deque[JsonDict] = deque()
+        self._frame: bytes | None = None
+        self._wake = asyncio.Event()
+        self._max_texts = max_texts
+        self.closed = False
+        self.overflowed = False
+        self.frames_put = 0
+        self.frames_dropped = 0
+
+    def put_text(self, message: JsonDict) -> None:
+        with self._lock:
+            if self.closed:
+                return
+            if len(self._texts) >= self._max_texts:
+                self.overflowed = True
+            else:
+                self._texts.append(message)
+        self._notify()
+
+    def put_frame(self, frame: bytes) -> None:
+        with self._lock:
+            if self.closed:
+                return
+            if self._frame is not None:
+                self.frames_dropped += 1
+            self._frame = frame
+            self.frames_put += 1
+        self._notify()
+
+    def close(self) -> None:
+        with self._lock:
+            self.closed = True
+            self._texts.clear()
+            self._frame = None
+        self._notify()
+
+    def _notify(self) -> None:
+        # call_soon_threadsafe from any thread (also the loop's own); a closed loop means the
+        # server is going away and nobody is waiting.
+        with contextlib.suppress(RuntimeError):
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def next_batch(self) -> tuple[list[JsonDict], bytes | None]:
+        """Wait until something is queued; texts first (in order), then the newest frame.
+
+        Raises MailboxOverflow once the text queue overflowed; returns ([], None) when closed.
+        """
+        while True:
+            with self._lock:
+                if self.overflowed:
+                    raise MailboxOverflow("client is not reading its messages")
+                if self.closed:
+                    return [], None
+                if self._texts or self._frame is not None:
+                    texts = list(self._texts)
+                    self._texts.clear()
+                    frame, self._frame = self._frame, None
+                    self._wake.clear()
+                    return texts, frame
+                self._wake.clear()
+            await self._wake.wait()

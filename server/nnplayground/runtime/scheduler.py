@@ -1,0 +1,104 @@
+"""Training threads shared by all sessions: each thread round-robins the sessions it owns.
+
+One thread per session would not scale (100 sessions on 2 cores means 100 threads fighting for
+the GIL between JAX calls); a few threads that each take whichever session's frame is due next
+keep every session's frame rate while the CPU is shared. Chunk sizes shrink as more sessions
+play on a thread (`Session.scheduler_share`), so each still gets its frames on time.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from nnplayground.runtime.session import Session
+
+log = logging.getLogger("nnplayground.runtime")
+
+
+class Worker:
+    """One training thread and the sessions it drives."""
+
+    def __init__(self, name: str) -> None:
+        self._sessions: list[Session] = []
+        self._cond = threading.Condition()
+        self._woken = False
+        self._stop = False
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def add(self, session: Session) -> None:
+        with self._cond:
+            self._sessions = [*self._sessions, session]
+        self.wake()
+
+    def remove(self, session: Session) -> None:
+        with self._cond:
+            self._sessions = [s for s in self._sessions if s is not session]
+
+    def wake(self) -> None:
+        with self._cond:
+            self._woken = True
+            self._cond.notify()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                if self._stop:
+                    return
+                sessions = self._sessions  # replaced, never mutated: safe to iterate
+            now = time.monotonic()
+            ready = [s for s in sessions if s.due(now)]
+            if not ready:
+                due = [s.next_due for s in sessions if s.playing]
+                timeout = min(due) - now if due else 1.0
+                with self._cond:
+                    if not self._woken and not self._stop:
+                        self._cond.wait(max(0.0, min(timeout, 1.0)))
+                    self._woken = False
+                continue
+            playing = sum(1 for s in sessions if s.playing)
+            for session in sorted(ready, key=lambda s: s.next_due):
+                session.scheduler_share = playing
+                try:
+                    session.work(time.monotonic())
+                except Exception:  # an engine bug must not stop the other sessions' training
+                    log.exception("session %s failed; paused", session.id)
+                    session.fail("internal error while training; the session was paused")
+
+
+class Scheduler:
+    """A fixed pool of workers; a new session goes to the least-loaded one."""
+
+    def __init__(self, threads: int = 1) -> None:
+        self._workers = [Worker(f"nnplayground-train-{i}") for i in range(max(1, threads))]
+        self._owner: dict[str, Worker] = {}
+
+    def add(self, session: Session) -> None:
+        worker = min(self._workers, key=len)
+        self._owner[session.id] = worker
+        session.wake = worker.wake
+        worker.add(session)
+
+    def remove(self, session: Session) -> None:
+        worker = self._owner.pop(session.id, None)
+        if worker is not None:
+            worker.remove(session)
+
+    @property
+    def thread_count(self) -> int:
+        return len(self._workers)
+
+    def stop(self) -> None:
+        for worker in self._workers:
+            worker.stop()

@@ -1,0 +1,391 @@
+"""One browser tab's training session: its Trainer, play state and pending commands.
+
+Threading: the event loop only calls `submit()` (and reads `snapshot()`); everything that
+touches the Trainer runs on the session's scheduler thread in `work()`, between two chunks, so a
+command is never applied mid-chunk and JAX never blocks the loop.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nnplayground.engine import RunConfig, Trainer
+from nnplayground.engine.config import DATA_FIELDS
+from nnplayground.runtime import wire
+from nnplayground.runtime.history import History
+from nnplayground.runtime.mailbox import Mailbox
+
+JsonDict = dict[str, Any]
+_UNSET: Any = object()
+
+
+def _nothing() -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Runtime limits (the API fills them from its settings)."""
+
+    max_points: int = 2000
+    max_fps: int = 60
+    default_fps: int = 30
+    max_steps_per_frame: int = 10_000
+    # Share of each frame interval spent training (the rest: probes, encoding, other sessions).
+    train_share: float = 0.6
+
+
+# -- commands (made on the loop, applied on the scheduler thread) ------------------------------
+@dataclass(frozen=True)
+class ConfigCmd:
+    changes: JsonDict
+
+
+@dataclass(frozen=True)
+class ControlCmd:
+    action: str
+
+
+@dataclass(frozen=True)
+class StreamCmd:
+    fps: int | None
+    steps_per_frame: Any = _UNSET  # int, None (= auto) or _UNSET (= unchanged)
+
+
+@dataclass(frozen=True)
+class EditWeightCmd:
+    layer: int
+    source: int
+    target: int
+    value: float
+
+
+@dataclass(frozen=True)
+class EditBiasCmd:
+    layer: int
+    neuron: int
+    value: float
+
+
+@dataclass(frozen=True)
+class PointsCmd:
+    points: np.ndarray  # (N, 3) float32
+
+
+@dataclass(frozen=True)
+class FrameCmd:
+    """Send a frame now (a new connection's first frame carries the points)."""
+
+
+Command = ConfigCmd | ControlCmd | StreamCmd | EditWeightCmd | EditBiasCmd | PointsCmd | FrameCmd
+
+
+@dataclass
+class Snapshot:
+    """What a (re)connecting client's hello needs, consistent at one instant."""
+
+    config: JsonDict
+    rev: int
+    playing: bool
+    step: int
+    epoch: float
+    fps: int
+    steps_per_frame: int | None
+    history: dict[str, list[Any]] = field(default_factory=dict)
+
+
+class Session:
+    """A session: created by the manager, driven by a scheduler thread, fed by a connection."""
+
+    def __init__(self, session_id: str, token: str, trainer: Trainer, limits: Limits) -> None:
+        self.id = session_id
+        self.token = token
+        self.trainer = trainer
+        self.limits = limits
+        self.created_at = time.monotonic()
+        self._lock = threading.Lock()
+        self._commands: deque[Command] = deque()
+        self._mailbox: Mailbox | None = None
+        self._sent_data_rev = -1
+        # Validated view of the config including not-yet-applied changes (loop thread only),
+        # so a later partial change is validated against what will be in force.
+        self.pending_config: RunConfig = trainer.configs[0]
+        # -- state owned by the scheduler thread ---------------------------------------------
+        self.rev = 0
+        self.data_rev = 0
+        self.playing = False
+        self.fps = limits.default_fps
+        self.steps_per_frame: int | None = None
+        self.next_due = 0.0
+        self.step_cost = 20e-6  # seconds per training step, measured (EMA)
+        self.auto_steps = 50  # steps per frame when `steps_per_frame` is auto (adapted)
+        self.frame_cost = 3e-3  # seconds per probe + encode, measured (EMA)
+        self.metrics: JsonDict = wire.empty_metrics()
+        self.history = History()
+        self.scheduler_share = 1  # sessions playing on the same scheduler thread (set by it)
+        # -- bookkeeping read by the manager -----------------------------------------------------
+        self.last_client_at = time.monotonic()
+        self.detached_at: float | None = time.monotonic()
+        self.closed = False
+        self.wake: Callable[[], None] = _nothing  # set by the scheduler that owns the session
+        self._snapshot = self._make_snapshot()
+
+    # -- loop side ----------------------------------------------------------------------------
+    def submit(self, command: Command) -> None:
+        with self._lock:
+            if isinstance(command, ConfigCmd) and self._commands:
+                last = self._commands[-1]
+                if isinstance(last, ConfigCmd):  # coalesce a burst of slider moves into one
+                    self._commands[-1] = ConfigCmd({**last.changes, **command.changes})
+                    self.wake()
+                    return
+            self._commands.append(command)
+        self.wake()
+
+    def has_work(self) -> bool:
+        return bool(self._commands)
+
+    def attach(self, mailbox: Mailbox) -> None:
+        with self._lock:
+            if self._mailbox is not None:
+                self._mailbox.close()
+            self._mailbox = mailbox
+            self._sent_data_rev = -1
+            self.detached_at = None
+            self.last_client_at = time.monotonic()
+        self.submit(FrameCmd())
+
+    def detach(self, mailbox: Mailbox) -> bool:
+        """Forget `mailbox` if it is still the current one; True when the session is detached."""
+        with self._lock:
+            if self._mailbox is not mailbox:
+                return False
+            mailbox.close()
+            self._mailbox = None
+            self.detached_at = time.monotonic()
+            return True
+
+    @property
+    def attached(self) -> bool:
+        return self._mailbox is not None
+
+    def snapshot(self) -> Snapshot:
+        with self._lock:
+            return Snapshot(**{**self._snapshot.__dict__, "history": self.history.to_dict()})
+
+    # -- scheduler side -----------------------------------------------------------------------
+    def due(self, now: float) -> bool:
+        return bool(self._commands) or (self.playing and now >= self.next_due)
+
+    def work(self, now: float) -> None:
+        """Apply pending commands, then train one chunk if playing and due, then send a frame."""
+        with self._lock:
+            commands = list(self._commands)
+            self._commands.clear()
+        send = False
+        for command in commands:
+            send = self._apply(command) or send
+        if self.playing and now >= self.next_due:
+            self._train(self._chunk_steps())
+            self.next_due = max(self.next_due + 1.0 / self.fps, now)
+            send = True
+        if send:
+            self._emit_frame()
+        self._refresh_snapshot()
+
+    def _chunk_steps(self) -> int:
+        if self.steps_per_frame is not None:
+            return self.steps_per_frame
+        return self.auto_steps
+
+    def _adapt_auto_steps(self, steps: int, elapsed: float) -> None:
+        """Scale the auto chunk so training fills its share of the frame interval.
+
+        A chunk costs a fixed part (dispatch, full-split evaluation) plus a per-step part, so a
+        per-step average would settle far too low; scaling by budget / elapsed (at most x2 or
+        x0.5 per frame) converges on the step count that fills the budget whatever the split.
+        """
+        if self.steps_per_frame is not None or steps != self.auto_steps:
+            return
+        budget = self.limits.train_share / self.fps / max(1, self.scheduler_share)
+        budget = max(budget - self.frame_cost, 1e-4)
+        factor = min(2.0, max(0.5, budget / max(elapsed, 1e-6)))
+        self.auto_steps = max(1, min(self.limits.max_steps_per_frame, round(steps * factor)))
+
+    def _apply(self, command: Command) -> bool:
+        """Apply one command; True when a frame should follow. Engine ValueErrors → error."""
+        try:
+            return self._apply_unchecked(command)
+        except ValueError as exc:
+            self._error(str(exc))
+            return False
+
+    def _apply_unchecked(self, command: Command) -> bool:
+        t = self.trainer
+        if isinstance(command, ConfigCmd):
+            old = t.configs[0]
+            new = old.replace(**command.changes)
+            t.apply(0, new)
+            self._config_changed(data=any(getattr(old, f) != getattr(new, f) for f in DATA_FIELDS))
+            return True
+        if isinstance(command, ControlCmd):
+            return self._control(command.action)
+        if isinstance(command, StreamCmd):
+            if command.fps is not None:
+                self.fps = min(command.fps, self.limits.max_fps)
+            if command.steps_per_frame is not _UNSET:
+                spf = command.steps_per_frame
+                self.steps_per_frame = (
+                    None if spf is None else min(int(spf), self.limits.max_steps_per_frame)
+                )
+            self._send({"type": "stream", "fps": self.fps, "steps_per_frame": self.steps_per_frame})
+            return False
+        if isinstance(command, EditWeightCmd):
+            t.set_weight(0, command.layer, command.source, command.target, command.value)
+            return True
+        if isinstance(command, EditBiasCmd):
+            t.set_bias(0, command.layer, command.neuron, command.value)
+            return True
+        if isinstance(command, PointsCmd):
+            if len(command.points) > self.limits.max_points:
+                raise ValueError(f"points: at most {self.limits.max_points} points are allowed")
+            t.set_user_points(0, command.points)
+            if t.configs[0].dataset != "user":
+                t.apply(0, t.configs[0].replace(dataset="user"))
+            self._config_changed(data=True)
+            return True
+        return True  # FrameCmd
+
+    def _control(self, action: str) -> bool:
+        t = self.trainer
+        if action == "play":
+            self.playing = True
+            self.next_due = 0.0
+        elif action == "pause":
+            self.playing = False
+        elif action == "step":
+            self.playing = False
+            self._train(1)
+        elif action == "epoch":
+            self.playing = False
+            self._train(t.steps_per_epoch(0))
+        elif action == "reset":
+            t.reset()
+            self.metrics = wire.empty_metrics()
+            with self._lock:
+                self.history.clear()
+        elif action == "regenerate":
+            t.regenerate()
+            self._config_changed(data=True)
+        self._send_status()
+        return True
+
+    def _config_changed(self, data: bool) -> None:
+        self.rev += 1
+        if data:
+            self.data_rev += 1
+        config = self.trainer.configs[0]
+        self.pending_config = config
+        self._send({"type": "config", "config": config.to_dict(), "rev": self.rev})
+
+    def _train(self, steps: int) -> None:
+        started = time.perf_counter()
+        chunk = self.trainer.train(steps)
+        elapsed = time.perf_counter() - started
+        self.step_cost = 0.8 * self.step_cost + 0.2 * (elapsed / steps)
+        self._adapt_auto_steps(steps, elapsed)
+        config = self.trainer.configs[0]
+        self.metrics = wire.chunk_metrics(chunk, config, steps, elapsed)
+        step = int(self.trainer.step[0])
+        with self._lock:
+            self.history.add(step, self.metrics)
+        if bool(np.asarray(chunk.diverged)[0]):
+            self.playing = False
+            self._send_event(
+                "diverged",
+                "training diverged (the loss became NaN or infinite); paused. "
+                "Lower the learning rate and reset.",
+            )
+        elif bool(np.asarray(chunk.early_stop)[0]) and self.playing:
+            self.playing = False
+            self._send_event(
+                "early_stop",
+                f"validation loss has not improved for {config.patience} steps; paused.",
+            )
+
+    def _emit_frame(self) -> None:
+        with self._lock:
+            mailbox = self._mailbox
+            with_points = self._sent_data_rev != self.data_rev
+        if mailbox is None:
+            return
+        started = time.perf_counter()
+        header = {
+            "v": 1,
+            "step": int(self.trainer.step[0]),
+            "epoch": float(self.trainer.epoch[0]),
+            "playing": self.playing,
+            "config_rev": self.rev,
+            "data_rev": self.data_rev,
+            "metrics": self.metrics,
+        }
+        frame = wire.frame(self.trainer, header, with_points)
+        self.frame_cost = 0.8 * self.frame_cost + 0.2 * (time.perf_counter() - started)
+        mailbox.put_frame(frame)
+        if with_points:
+            with self._lock:
+                self._sent_data_rev = self.data_rev
+
+    def fail(self, text: str) -> None:
+        """After an unexpected exception: stop training and tell the client (no details)."""
+        self.playing = False
+        with self._lock:
+            self._commands.clear()
+        self._send({"type": "error", "message": text, "field": None})
+        self._send_status()
+
+    # -- messages ---------------------------------------------------------------------------
+    def _send(self, message: JsonDict) -> None:
+        mailbox = self._mailbox
+        if mailbox is not None:
+            mailbox.put_text(message)
+
+    def _error(self, text: str) -> None:
+        field_name = text.split(":", 1)[0] if ":" in text else None
+        self._send({"type": "error", "message": text, "field": field_name})
+
+    def _send_status(self) -> None:
+        self._send({
+            "type": "status",
+            "playing": self.playing,
+            "step": int(self.trainer.step[0]),
+            "epoch": float(self.trainer.epoch[0]),
+        })  # fmt: skip
+
+    def _send_event(self, event: str, message: str) -> None:
+        step = int(self.trainer.step[0])
+        self._send({"type": "event", "event": event, "step": step, "message": message})
+        self._send_status()
+
+    def _make_snapshot(self) -> Snapshot:
+        return Snapshot(
+            config=self.trainer.configs[0].to_dict(),
+            rev=self.rev,
+            playing=self.playing,
+            step=int(self.trainer.step[0]),
+            epoch=float(self.trainer.epoch[0]),
+            fps=self.fps,
+            steps_per_frame=self.steps_per_frame,
+        )
+
+    def _refresh_snapshot(self) -> None:
+        snapshot = self._make_snapshot()
+        with self._lock:
+            self._snapshot = snapshot

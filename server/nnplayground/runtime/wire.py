@@ -1,0 +1,58 @@
+"""From engine results to wire content: a frame's metrics and its arrays (architecture.md §4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from nnplayground.engine import ChunkMetrics, RunConfig, Trainer
+from nnplayground.runtime.frames import WireArray, clean_metrics, encode_frame
+
+JsonDict = dict[str, Any]
+METRIC_KEYS = (
+    "train_loss",
+    "test_loss",
+    "val_loss",
+    "train_accuracy",
+    "test_accuracy",
+    "val_accuracy",
+    "grad_norms",
+    "weight_norms",
+    "examples_per_s",
+    "learning_rate",
+)
+
+
+def empty_metrics() -> JsonDict:
+    """Metrics before any training (after a reset): every field present, every value null."""
+    return {key: [] if key.endswith("_norms") else None for key in METRIC_KEYS}
+
+
+def chunk_metrics(chunk: ChunkMetrics, config: RunConfig, steps: int, elapsed: float) -> JsonDict:
+    """Lane 0's metrics after a chunk, JSON-safe (NaN/inf → null)."""
+    depth = config.depth
+    raw: JsonDict = {
+        "train_loss": chunk.train_loss[0],
+        "test_loss": chunk.test_loss[0],
+        "val_loss": chunk.val_loss[0],
+        "train_accuracy": chunk.train_accuracy[0],
+        "test_accuracy": chunk.test_accuracy[0],
+        "val_accuracy": chunk.val_accuracy[0],
+        "grad_norms": np.asarray(chunk.grad_norms[0])[: depth + 1],
+        "weight_norms": np.asarray(chunk.weight_norms[0])[: depth + 1],
+        "examples_per_s": steps * config.batch_size / elapsed if elapsed > 0 else None,
+        "learning_rate": chunk.learning_rate[0],
+    }
+    return clean_metrics(raw)
+
+
+def frame(trainer: Trainer, header: JsonDict, with_points: bool) -> bytes:
+    """Probe lane 0 and encode one binary frame; `points`/`split` only when `with_points`."""
+    probe = trainer.probe((0,))
+    arrays = [WireArray(name, data, extra) for name, (data, extra) in probe.arrays(0).items()]
+    if with_points:
+        _, _, split = trainer.points(0)
+        arrays.append(WireArray("points", trainer.user_points(0).astype(np.float32)))
+        arrays.append(WireArray("split", split.astype(np.uint8)))
+    return encode_frame(header, arrays)
