@@ -1,0 +1,151 @@
+"""The padded MLP of one lane: parameters, masks, activations, initialisation and forward pass.
+
+Every lane has the same shapes, fixed by the capacity: L hidden layers of state width D (the
+larger of 9 input features and the layer width) and C output units. What a lane *uses* is given by
+traced masks: active features, active neurons per layer, depth, active output units. An inactive
+layer passes its input through unchanged, so depth is a mask, not a shape.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+from jax import Array, lax
+
+from nnplayground.engine import features
+
+
+class Params(NamedTuple):
+    w: Array  # (L, D, D) hidden weights, source-major: w[l, i, j] connects i → j
+    b: Array  # (L, D) hidden biases
+    wo: Array  # (D, C) output weights from the last active layer (or the features at depth 0)
+    bo: Array  # (C,) output biases
+
+
+class Arch(NamedTuple):
+    """A lane's traced architecture masks (float 0/1 so they multiply directly)."""
+
+    feat_mask: Array  # (D,) active input features
+    neuron_mask: Array  # (L, D) active neurons; all-zero rows for layers at or past `depth`
+    depth: Array  # () int32 number of active hidden layers
+    out_mask: Array  # (C,) active output units
+
+
+def _step(z: Array) -> Array:
+    # Heaviside: a constant function of z almost everywhere, so its gradient is exactly zero.
+    return jnp.where(z > 0, 1.0, 0.0).astype(z.dtype)
+
+
+ACTIVATION_FNS = (
+    jnp.tanh,
+    jax.nn.relu,
+    jax.nn.sigmoid,
+    lambda z: z,
+    lambda z: jax.nn.leaky_relu(z, 0.01),
+    jax.nn.elu,
+    jax.nn.gelu,
+    jax.nn.softplus,
+    jnp.sin,
+    _step,
+)  # order of registry.ACTIVATIONS
+
+
+def activate(index: Array, z: Array) -> Array:
+    """Activation number `index` (traced) applied to z (any shape)."""
+    return lax.switch(index, ACTIVATION_FNS, z)
+
+
+def input_masks(arch: Arch) -> Array:
+    """(L, D) mask of each hidden layer's inputs: features for layer 0, else the previous layer."""
+    return jnp.concatenate([arch.feat_mask[None, :], arch.neuron_mask[:-1]], axis=0)
+
+
+def last_mask(arch: Arch) -> Array:
+    """(D,) mask of what the output layer reads: the deepest active layer or the features."""
+    last = arch.neuron_mask[jnp.maximum(arch.depth - 1, 0)]
+    return jnp.where(arch.depth > 0, last, arch.feat_mask)
+
+
+def param_masks(arch: Arch) -> Params:
+    """0/1 masks with the shapes of Params: which parameters exist in this architecture."""
+    ins = input_masks(arch)
+    return Params(
+        w=ins[:, :, None] * arch.neuron_mask[:, None, :],
+        b=arch.neuron_mask,
+        wo=last_mask(arch)[:, None] * arch.out_mask[None, :],
+        bo=arch.out_mask,
+    )
+
+
+def hidden(
+    params: Params, arch: Arch, act: Array, feats: Array, keep: Array | None = None
+) -> tuple[Array, Array]:
+    """Hidden pass of feats (B, D): (the output layer's input (B, D), every layer's output (L, B, D)).
+
+    `keep` (L, B, D) is an inverted-dropout multiplier (mask / keep-probability) or None.
+    """
+    h = feats * arch.feat_mask[None, :]
+    outs = []
+    for layer in range(params.w.shape[0]):
+        z = h @ params.w[layer] + params.b[layer][None, :]
+        a = activate(act, z) * arch.neuron_mask[layer][None, :]
+        if keep is not None:
+            a = a * keep[layer]
+        outs.append(a)
+        h = jnp.where(layer < arch.depth, a, h)
+    return h, jnp.stack(outs)
+
+
+def forward(
+    params: Params, arch: Arch, act: Array, x: Array, keep: Array | None = None
+) -> tuple[Array, Array]:
+    """Points x (B, 2) → (logits (B, C), hidden outputs (L, B, D))."""
+    feats = features.compute(x, params.w.shape[1])
+    h, outs = hidden(params, arch, act, feats, keep)
+    return h @ params.wo + params.bo[None, :], outs
+
+
+INIT_XAVIER, INIT_HE, INIT_ZERO, INIT_SMALL, INIT_UNIFORM = range(5)  # registry.INITS order
+
+
+def _scaled(scheme: Array, normal: Array, uniform: Array, fan_in: Array, fan_out: Array) -> Array:
+    fan_in = jnp.maximum(fan_in, 1.0)
+    fan_out = jnp.maximum(fan_out, 1.0)
+    xavier = uniform * jnp.sqrt(6.0 / (fan_in + fan_out))  # Glorot uniform limit
+    he = normal * jnp.sqrt(2.0 / fan_in)
+    choices = [xavier, he, jnp.zeros_like(normal), normal * 0.01, uniform * 0.5]
+    return jnp.select([scheme == i for i in range(len(choices))], choices)
+
+
+def init_params(key: Array, arch: Arch, scheme: Array, shape: Params) -> Params:
+    """Fresh parameters for `arch` by init scheme (traced index); biases start at 0.
+
+    Fan-in/out count only active units, so Xavier/He scale to what the lane actually uses.
+    """
+    k1, k2, k3, k4 = jax.random.split(key, 4)
+    ins = input_masks(arch)
+    fan_in_h = jnp.sum(ins, axis=1)[:, None, None]  # (L, 1, 1)
+    fan_out_h = jnp.sum(arch.neuron_mask, axis=1)[:, None, None]
+    w = _scaled(
+        scheme,
+        jax.random.normal(k1, shape.w.shape),
+        jax.random.uniform(k2, shape.w.shape, minval=-1.0, maxval=1.0),
+        fan_in_h,
+        fan_out_h,
+    )
+    wo = _scaled(
+        scheme,
+        jax.random.normal(k3, shape.wo.shape),
+        jax.random.uniform(k4, shape.wo.shape, minval=-1.0, maxval=1.0),
+        jnp.sum(last_mask(arch)),
+        jnp.sum(arch.out_mask),
+    )
+    masks = param_masks(arch)
+    return Params(
+        w=w * masks.w,
+        b=jnp.zeros(shape.b.shape),
+        wo=wo * masks.wo,
+        bo=jnp.zeros(shape.bo.shape),
+    )

@@ -1,0 +1,167 @@
+"""Fused training: `CHUNK` minibatch steps per call in one `lax.scan`, and full-data evaluation.
+
+A call advances every lane by `n_active ≤ CHUNK` steps: the remaining scan iterations are skipped
+by a `lax.cond` whose predicate is shared by all lanes (so it stays a branch under vmap). Any step
+count is then a sequence of calls of one compiled function. Minibatches are padded to a bucket
+size (a static shape) and masked down to each lane's traced batch size.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+from jax import Array, lax
+
+from nnplayground.engine import losses, model, optim
+from nnplayground.engine.lanes import DataArrays, Hyper, LaneState, over_lanes
+from nnplayground.engine.model import Params
+
+CHUNK = 32  # steps per compiled call: long enough to hide dispatch (~50 µs), short to stay live
+BATCH_BUCKETS = (16, 64)  # minibatch shapes; a batch of 10 pays for 16 rows, not 64
+TRAIN, VAL, TEST = 1, 2, 3
+
+
+def bucket_for(batch_size: int) -> int:
+    return next(b for b in BATCH_BUCKETS if batch_size <= b)
+
+
+def penalty(params: Params, masks: Params, l1: Array, l2: Array) -> Array:
+    """L1·Σ|w| + L2·½Σw² over active weights only (never biases)."""
+    ws = (params.w * masks.w, params.wo * masks.wo)
+    abs_sum = sum(jnp.sum(jnp.abs(w)) for w in ws)
+    sq_sum = sum(jnp.sum(w * w) for w in ws)
+    return l1 * abs_sum + 0.5 * l2 * sq_sum
+
+
+def _masked(tree: Params, masks: Params) -> Params:
+    return Params(*(t * m for t, m in zip(tree, masks, strict=True)))
+
+
+def dropout_keep(key: Array, rate: Array, shape: tuple[int, ...]) -> Array:
+    """Inverted-dropout multiplier (shape): Bernoulli(1 - rate) / (1 - rate); ones if rate is 0."""
+
+    def draw() -> Array:
+        keep = 1.0 - rate
+        return jax.random.bernoulli(key, keep, shape).astype(jnp.float32) / keep
+
+    # Skip the random bits entirely when dropout is off: they dominate a small step's cost.
+    return lax.cond(rate > 0, draw, lambda: jnp.ones(shape, jnp.float32))
+
+
+def batch_objective(
+    params: Params, hp: Hyper, x: Array, y: Array, weight: Array, keep: Array | None
+) -> tuple[Array, Array]:
+    """(data loss + penalty, data loss) of a minibatch x (B, 2), y (B,), row weights (B,)."""
+    logits, _ = model.forward(params, hp.arch, hp.act, x, keep)
+    per = losses.per_example_loss(hp.head, logits, y, hp.arch.out_mask)
+    data_loss = jnp.sum(per * weight) / jnp.maximum(jnp.sum(weight), 1.0)
+    masks = model.param_masks(hp.arch)
+    return data_loss + penalty(params, masks, hp.l1, hp.l2), data_loss
+
+
+def lane_step(
+    state: LaneState, hp: Hyper, data: DataArrays, bucket: int
+) -> tuple[LaneState, Array]:
+    """One minibatch step of one lane → (new state, minibatch data loss)."""
+    key, k_batch, k_drop = jax.random.split(state.key, 3)
+    rows = data.train_idx[jax.random.randint(k_batch, (bucket,), 0, data.n_train)]
+    weight = (jnp.arange(bucket) < hp.batch).astype(jnp.float32)
+    layers, width = state.params.b.shape
+    keep = dropout_keep(k_drop, hp.dropout, (layers, bucket, width))
+    grad_fn = jax.value_and_grad(batch_objective, has_aux=True)
+    (_, data_loss), grads = grad_fn(state.params, hp, data.x[rows], data.y[rows], weight, keep)
+    masks = model.param_masks(hp.arch)
+    updates, opt = optim.update(hp.opt, state.opt, _masked(grads, masks), state.params, state.step)
+    params = Params(*(p + u * m for p, u, m in zip(state.params, updates, masks, strict=True)))
+    return LaneState(params, opt, key, state.step + 1), data_loss
+
+
+def lane_chunk(
+    state: LaneState, hp: Hyper, data: DataArrays, n_active: Array, bucket: int
+) -> tuple[LaneState, Array]:
+    """`n_active` (≤ CHUNK) steps → (state, minibatch losses (CHUNK,), NaN past n_active)."""
+
+    def body(s: LaneState, i: Array) -> tuple[LaneState, Array]:
+        return lax.cond(  # type: ignore[no-any-return]
+            i < n_active,
+            lambda s: lane_step(s, hp, data, bucket),
+            lambda s: (s, jnp.float32(jnp.nan)),
+            s,
+        )
+
+    return lax.scan(body, state, jnp.arange(CHUNK))  # type: ignore[no-any-return]
+
+
+@partial(jax.jit, static_argnames=("bucket",))
+def train_chunk(
+    state: LaneState, hp: Hyper, data: DataArrays, n_active: Array, bucket: int
+) -> tuple[LaneState, Array]:
+    """K lanes x `n_active` steps → (states, minibatch losses (K, CHUNK))."""
+    fn = over_lanes(partial(lane_chunk, bucket=bucket), (0, 0, 0, None))
+    return fn(state, hp, data, n_active)  # type: ignore[no-any-return]
+
+
+def _split_mean(values: Array, split: Array, which: int) -> Array:
+    m = (split == which).astype(jnp.float32)
+    n = jnp.sum(m)
+    return jnp.where(n > 0, jnp.sum(values * m) / jnp.maximum(n, 1.0), jnp.nan)
+
+
+def _r2(pred: Array, y: Array, split: Array, which: int) -> Array:
+    m = (split == which).astype(jnp.float32)
+    n = jnp.maximum(jnp.sum(m), 1.0)
+    mean = jnp.sum(y * m) / n
+    sse = jnp.sum((pred - y) ** 2 * m)
+    sst = jnp.sum((y - mean) ** 2 * m)
+    return jnp.where(jnp.sum(m) > 0, 1.0 - sse / jnp.maximum(sst, 1e-12), jnp.nan)
+
+
+def _layer_norms(tree: Params, depth: Array, with_bias: bool) -> Array:
+    """(L + 1,) norms: hidden layers 0..depth-1, the output layer at index `depth`, zeros after."""
+    hidden = jnp.sum(tree.w**2, axis=(1, 2))
+    out = jnp.sum(tree.wo**2)
+    if with_bias:
+        hidden = hidden + jnp.sum(tree.b**2, axis=1)
+        out = out + jnp.sum(tree.bo**2)
+    per = jnp.concatenate([hidden, jnp.zeros(1)])
+    return jnp.sqrt(per.at[depth].set(out))
+
+
+def lane_eval(state: LaneState, hp: Hyper, data: DataArrays) -> dict[str, Array]:
+    """Full-data metrics of one lane (scalars, and (L + 1,) norm vectors)."""
+    masks = model.param_masks(hp.arch)
+    train_w = (data.split == TRAIN).astype(jnp.float32)
+
+    def objective(params: Params) -> tuple[Array, tuple[Array, Array]]:
+        logits, _ = model.forward(params, hp.arch, hp.act, data.x)
+        per = losses.per_example_loss(hp.head, logits, data.y, hp.arch.out_mask)
+        data_loss = jnp.sum(per * train_w) / jnp.maximum(jnp.sum(train_w), 1.0)
+        return data_loss + penalty(params, masks, hp.l1, hp.l2), (logits, per)
+
+    (obj, (logits, per)), grads = jax.value_and_grad(objective, has_aux=True)(state.params)
+    cls, _, _ = losses.predict(hp.head, logits, hp.arch.out_mask)
+    regression = hp.head == losses.HEADS.index("regression")
+    correct = (cls.astype(jnp.float32) == data.y).astype(jnp.float32)
+    out: dict[str, Array] = {}
+    for name, which in (("train", TRAIN), ("val", VAL), ("test", TEST)):
+        out[f"{name}_loss"] = _split_mean(per, data.split, which)
+        acc = _split_mean(correct, data.split, which)
+        out[f"{name}_accuracy"] = jnp.where(
+            regression, _r2(logits[:, 0], data.y, data.split, which), acc
+        )
+    finite = jnp.isfinite(obj) & jnp.all(
+        jnp.stack([jnp.all(jnp.isfinite(p)) for p in jax.tree.leaves(state.params)])
+    )
+    out["diverged"] = ~finite
+    out["grad_norms"] = _layer_norms(_masked(grads, masks), hp.arch.depth, with_bias=True)
+    out["learning_rate"] = optim.scheduled_rate(hp.opt, jnp.maximum(state.step - 1, 0))
+    out["weight_norms"] = _layer_norms(_masked(state.params, masks), hp.arch.depth, False)
+    return out
+
+
+@jax.jit
+def evaluate(state: LaneState, hp: Hyper, data: DataArrays) -> dict[str, Array]:
+    """K lanes' full-data metrics (leading axis K)."""
+    return over_lanes(lane_eval, (0, 0, 0))(state, hp, data)  # type: ignore[no-any-return]

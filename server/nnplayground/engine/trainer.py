@@ -1,0 +1,291 @@
+"""`Trainer`: the host-side facade owning one session's lanes (docs/architecture.md §3).
+
+Host NumPy copies of every setting are the source of truth; device copies are refreshed only when
+something changed, and every jitted call gets arrays of fixed shape and dtype, so no control
+change recompiles. Validation happens before any mutation, so a ValueError changes nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import numpy as np
+
+from nnplayground.engine import data as datasets
+from nnplayground.engine import edits, train
+from nnplayground.engine.config import DATA_FIELDS, DEFAULT_CAPACITY, MAX_SEED, Capacity, RunConfig
+from nnplayground.engine.features import feature_slots
+from nnplayground.engine.lanes import DataArrays, Hyper, LaneState, data_arrays, hyper_of, stack
+from nnplayground.engine.losses import head_of
+from nnplayground.engine.probe import Probe, probe_lanes
+
+
+@dataclass(frozen=True)
+class ChunkMetrics:
+    """Metrics of one `train()` call; every array has a leading lane axis K.
+
+    Losses/accuracies are over the full splits after the last step (NaN for an empty split;
+    accuracy is R² for regression). `grad_norms`/`weight_norms` are (K, capacity.layers + 1):
+    entries 0..depth-1 are the hidden layers, entry `depth` the output layer, the rest 0 — use
+    `[:depth + 1]`. `batch_loss` (K, n) is the minibatch data loss of every step.
+    """
+
+    train_loss: np.ndarray
+    val_loss: np.ndarray
+    test_loss: np.ndarray
+    train_accuracy: np.ndarray
+    val_accuracy: np.ndarray
+    test_accuracy: np.ndarray
+    grad_norms: np.ndarray
+    weight_norms: np.ndarray
+    diverged: np.ndarray
+    best_val_step: np.ndarray  # (K,) int64, -1 while there is no validation loss yet
+    early_stop: np.ndarray
+    batch_loss: np.ndarray
+    learning_rate: np.ndarray  # (K,) the scheduled rate of the last step
+
+
+class Trainer:
+    """K lanes (one per config) trained together; see docs/architecture.md §3."""
+
+    def __init__(
+        self,
+        configs: Sequence[RunConfig],
+        capacity: Capacity = DEFAULT_CAPACITY,
+        grid: int = 100,
+        neuron_grid: int = 32,
+    ) -> None:
+        if not configs:
+            raise ValueError("configs: need at least one lane")
+        self.capacity = capacity
+        self.grid = grid
+        self.neuron_grid = neuron_grid
+        self._configs = [c.validate(capacity) for c in configs]
+        self._rows = [datasets.generate(c) for c in self._configs]
+        self._data = [
+            datasets.split_rows(r, c, capacity)
+            for r, c in zip(self._rows, self._configs, strict=True)
+        ]
+        self._hyper = [hyper_of(c, capacity) for c in self._configs]
+        self._dev_hyper: Hyper | None = None
+        self._dev_data: DataArrays | None = None
+        self._examples = np.zeros(len(configs))
+        self._best_val = np.full(len(configs), np.inf)
+        self._best_step = np.full(len(configs), -1, np.int64)
+        self.reset()
+
+    # -- properties --------------------------------------------------------------------------
+    @property
+    def configs(self) -> tuple[RunConfig, ...]:
+        return tuple(self._configs)
+
+    @property
+    def lanes(self) -> int:
+        return len(self._configs)
+
+    @property
+    def step(self) -> np.ndarray:
+        """(K,) int64 steps taken per lane."""
+        return self._steps.copy()
+
+    @property
+    def epoch(self) -> np.ndarray:
+        """(K,) float64 examples seen / training-set size."""
+        return self._epochs.copy()
+
+    @property
+    def state(self) -> LaneState:
+        """Device state of all lanes (for tests and benchmarks)."""
+        return self._state
+
+    def steps_per_epoch(self, lane: int) -> int:
+        return math.ceil(int(self._data[lane].n_train) / self._configs[lane].batch_size)
+
+    def points(self, lane: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(x (N, 2) float32, y (N,) float32, split (N,) uint8: 1 train, 2 val, 3 test)."""
+        d = self._data[lane]
+        return d.x[: d.n].copy(), d.y[: d.n].copy(), d.split[: d.n].astype(np.uint8)
+
+    def user_points(self, lane: int) -> np.ndarray:
+        """(N, 3) float64 rows x1, x2, label-or-target of the lane's current data."""
+        return self._rows[lane].copy()
+
+    # -- device sync -------------------------------------------------------------------------
+    def _hp(self) -> Hyper:
+        if self._dev_hyper is None:
+            self._dev_hyper = jax.device_put(stack(self._hyper))
+        return self._dev_hyper
+
+    def _dd(self) -> DataArrays:
+        if self._dev_data is None:
+            self._dev_data = jax.device_put(stack([data_arrays(d) for d in self._data]))
+        return self._dev_data
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Params and optimizer state from each lane's `seed`, step 0 (same seed → same init)."""
+        seeds = np.asarray([c.seed for c in self._configs], np.int32)
+        self._state = edits.fresh(seeds, self._hp(), self.capacity)
+        self._steps = np.zeros(self.lanes, np.int64)
+        self._epochs = np.zeros(self.lanes)
+        self._best_val[:] = np.inf
+        self._best_step[:] = -1
+
+    def regenerate(self) -> None:
+        """New data on every lane: data_seed + 1 (wrapping), data rebuilt, model kept."""
+        for lane, cfg in enumerate(list(self._configs)):
+            self.apply(
+                lane, cfg.replace(self.capacity, data_seed=(cfg.data_seed + 1) % (MAX_SEED + 1))
+            )
+
+    def apply(self, lane: int, config: RunConfig) -> None:
+        """Make `config` the lane's config, keeping weights, optimizer state and step."""
+        self._check_lane(lane)
+        new = config.validate(self.capacity)
+        old = self._configs[lane]
+        rows, data = self._rows[lane], self._data[lane]
+        if any(getattr(old, f) != getattr(new, f) for f in DATA_FIELDS):
+            if new.dataset == "user":
+                rows = datasets.check_points(self._rows[lane], new, self.capacity)
+            else:
+                rows = datasets.generate(new)
+            data = datasets.split_rows(rows, new, self.capacity)
+        self._commit(lane, new, rows, data)
+
+    def set_user_points(self, lane: int, points: Any) -> None:
+        """User data (N, 3): x1, x2, label-or-target; switches the lane's dataset to `user`."""
+        self._check_lane(lane)
+        new = self._configs[lane].replace(self.capacity, dataset="user")
+        rows = datasets.check_points(points, new, self.capacity)
+        self._commit(lane, new, rows, datasets.split_rows(rows, new, self.capacity))
+
+    def _commit(self, lane: int, new: RunConfig, rows: np.ndarray, data: datasets.Data) -> None:
+        old = self._configs[lane]
+        old_hyper, new_hyper = self._hyper[lane], hyper_of(new, self.capacity)
+        if data is not self._data[lane]:
+            self._best_val[lane], self._best_step[lane] = np.inf, -1
+            self._dev_data = None
+        self._configs[lane], self._rows[lane], self._data[lane] = new, rows, data
+        self._hyper[lane] = new_hyper
+        self._dev_hyper = None
+        structural = (
+            old.features != new.features
+            or old.hidden_layers != new.hidden_layers
+            or head_of(old) != head_of(new)
+        )
+        kind_changed = old.optimizer != new.optimizer
+        if structural or kind_changed:
+            olds = list(self._hyper)
+            olds[lane] = old_hyper
+            reset_opt = np.zeros(self.lanes, bool)
+            reset_opt[lane] = kind_changed
+            seeds = np.asarray([c.seed for c in self._configs], np.int32)
+            self._state = edits.edit(
+                self._state, jax.device_put(stack(olds)), self._hp(), seeds, reset_opt
+            )
+
+    def set_weight(self, lane: int, layer: int, source: int, target: int, value: float) -> None:
+        """Set one weight: layer 0 = inputs → first layer (source = position in `features`)."""
+        self._check_lane(lane)
+        cfg = self._configs[lane]
+        widths = (len(cfg.features), *cfg.hidden_layers, head_of(cfg)[1])
+        _index(layer, 0, cfg.depth, "layer")
+        _index(source, 0, widths[layer] - 1, "source")
+        _index(target, 0, widths[layer + 1] - 1, "target")
+        _finite(value)
+        src = feature_slots(cfg.features)[source] if layer == 0 else source
+        which = 2 if layer == cfg.depth else 0
+        index = (lane, src, target, 0) if which == 2 else (lane, layer, src, target)
+        self._set(which, index, value)
+
+    def set_bias(self, lane: int, layer: int, neuron: int, value: float) -> None:
+        """Set one bias: layer 1..depth for hidden layers, depth + 1 for the output units."""
+        self._check_lane(lane)
+        cfg = self._configs[lane]
+        widths = (*cfg.hidden_layers, head_of(cfg)[1])
+        _index(layer, 1, cfg.depth + 1, "layer")
+        _index(neuron, 0, widths[layer - 1] - 1, "neuron")
+        _finite(value)
+        if layer == cfg.depth + 1:
+            self._set(3, (lane, neuron, 0, 0), value)
+        else:
+            self._set(1, (lane, layer - 1, neuron, 0), value)
+
+    def _set(self, which: int, index: tuple[int, ...], value: float) -> None:
+        params = edits.set_param(
+            self._state.params, np.int32(which), np.asarray(index, np.int32), np.float32(value)
+        )
+        self._state = self._state._replace(params=params)
+
+    def _check_lane(self, lane: int) -> None:
+        _index(lane, 0, self.lanes - 1, "lane")
+
+    # -- training and probes -----------------------------------------------------------------
+    def train(self, n_steps: int) -> ChunkMetrics:
+        """Advance every lane by `n_steps` minibatch steps (any n ≥ 1; never recompiles)."""
+        if isinstance(n_steps, bool) or not isinstance(n_steps, int | np.integer) or n_steps < 1:
+            raise ValueError(f"n_steps: must be an integer ≥ 1, got {n_steps!r}")
+        bucket = train.bucket_for(max(c.batch_size for c in self._configs))
+        hp, dd = self._hp(), self._dd()
+        state, pieces, left = self._state, [], int(n_steps)
+        while left > 0:
+            k = min(train.CHUNK, left)
+            state, losses = train.train_chunk(state, hp, dd, np.int32(k), bucket)
+            pieces.append((losses, k))
+            left -= k
+        metrics = train.evaluate(state, hp, dd)
+        self._state = state
+        batch_loss = np.concatenate([np.asarray(p)[:, :k] for p, k in pieces], axis=1)
+        host = {k: np.asarray(v) for k, v in metrics.items()}
+        self._steps += n_steps
+        for lane, (cfg, d) in enumerate(zip(self._configs, self._data, strict=True)):
+            self._epochs[lane] += n_steps * cfg.batch_size / int(d.n_train)
+        val = host["val_loss"]
+        better = np.isfinite(val) & (val < self._best_val)
+        self._best_val = np.where(better, val, self._best_val)
+        self._best_step = np.where(better, self._steps, self._best_step)
+        patience = np.asarray([c.patience for c in self._configs])
+        early = (
+            (patience > 0) & (self._best_step >= 0) & (self._steps - self._best_step >= patience)
+        )
+        return ChunkMetrics(
+            train_loss=host["train_loss"],
+            val_loss=val,
+            test_loss=host["test_loss"],
+            train_accuracy=host["train_accuracy"],
+            val_accuracy=host["val_accuracy"],
+            test_accuracy=host["test_accuracy"],
+            grad_norms=host["grad_norms"],
+            weight_norms=host["weight_norms"],
+            diverged=host["diverged"],
+            best_val_step=self._best_step.copy(),
+            early_stop=early,
+            batch_loss=batch_loss,
+            learning_rate=host["learning_rate"],
+        )
+
+    def probe(self, lanes: Sequence[int] | None = None) -> Probe:
+        """Grids, neuron maps, weights and biases of `lanes` (default all) for drawing."""
+        chosen = tuple(range(self.lanes)) if lanes is None else tuple(lanes)
+        for lane in chosen:
+            self._check_lane(lane)
+        grids = probe_lanes(self._state, self._hp(), self.grid, self.neuron_grid)
+        return Probe(grids, self._state.params, self.configs, chosen)
+
+
+def _index(value: Any, lo: int, hi: int, name: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not lo <= value <= hi:
+        raise ValueError(f"{name}: {value!r} is outside {lo}-{hi}")
+
+
+def _finite(value: Any) -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float | np.floating)
+        or not math.isfinite(value)
+    ):
+        raise ValueError(f"value: must be a finite number, got {value!r}")
