@@ -6,6 +6,8 @@ import uPlot from "../vendor/uplot/uPlot.esm.js";
 import { smooth } from "./history.js";
 
 const COLORS = { train: "#0072B2", test: "#D55E00", val: "#009E73" };
+/** Positions of the validation curves (raw, smoothed) in the series and data arrays. */
+const VAL_COLUMNS = [3, 6];
 
 /**
  * @typedef {object} ChartInput
@@ -14,6 +16,7 @@ const COLORS = { train: "#0072B2", test: "#D55E00", val: "#009E73" };
  * @property {boolean} logScale
  * @property {number} smoothing
  * @property {boolean} regression
+ * @property {boolean} validation  a validation split exists (else its curves are left out)
  * @property {boolean} presenter
  */
 
@@ -47,8 +50,8 @@ export class LossChart {
     const input = this.input;
     if (!input) return;
     const width = Math.max(200, this.root.clientWidth);
-    const height = input.presenter ? 170 : 190;
-    const key = JSON.stringify([input.logScale, input.regression, input.presenter]);
+    const height = input.presenter ? 150 : 190;
+    const key = JSON.stringify([input.logScale, input.regression, input.presenter, input.validation]);
     if (key !== this.optionsKey || !this.plot) {
       this.optionsKey = key;
       this.plot?.destroy();
@@ -73,12 +76,13 @@ export class LossChart {
     // Log axes cannot show 0 or negative losses; clamp to a tiny positive value instead of dropping.
     const loss = (/** @type {(number | null)[]} */ v) => (input.logScale ? v.map((x) => (x === null ? null : Math.max(x, 1e-6))) : v);
     const s = (/** @type {(number | null)[]} */ v) => loss(smooth(v, input.smoothing));
-    return /** @type {uPlot.AlignedData} */ ([
+    const columns = [
       h.step,
       loss(h.train_loss), loss(h.test_loss), loss(h.val_loss),
       s(h.train_loss), s(h.test_loss), s(h.val_loss),
       h.train_accuracy, h.test_accuracy,
-    ]);
+    ];
+    return /** @type {uPlot.AlignedData} */ (columns.filter((_, i) => input.validation || !VAL_COLUMNS.includes(i)));
   }
 
   /**
@@ -120,7 +124,9 @@ export class LossChart {
         line("Validation loss", COLORS.val, { scale: "loss" }),
         line(`Train ${acc}`, COLORS.train, { scale: "acc", dash: [6, 4], width: thick * 0.6 }),
         line(`Test ${acc}`, COLORS.test, { scale: "acc", dash: [6, 4], width: thick * 0.6 }),
-      ].map((series, i) => (i >= 1 && i <= 3 ? { ...series, scale: "loss" } : series)),
+      ]
+        .map((series, i) => (i >= 1 && i <= 3 ? { ...series, scale: "loss" } : series))
+        .filter((_, i) => input.validation || !VAL_COLUMNS.includes(i)),
     };
   }
 }

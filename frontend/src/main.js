@@ -18,8 +18,7 @@ import { configDiff, defaultConfig, defaultUi, parseHash, Store } from "./store.
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
 /** Counters the browser benchmark reads (tests/e2e): paints happen only inside animation frames. */
-const stats = { frames: 0, rafs: 0, paints: 0, paintMs: 0, messageMs: 0, maxPaintsPerRaf: 0 };
-/** @type {any} */ (window).nnplayground = { stats };
+const stats = { frames: 0, rafs: 0, paints: 0, paintMs: 0, messageMs: 0 };
 
 // ---------- state from the URL ----------
 const initial = parseHash(location.hash);
@@ -29,6 +28,8 @@ const store = new Store({
   hidden: new Set(initial.hidden),
   lesson: initial.lesson,
 });
+// For the console and the browser tests: read-only inspection of what the page believes.
+/** @type {any} */ (window).nnplayground = { stats, store };
 /** The config the URL asked for, sent once the server says hello with a fresh session. */
 let wanted = /** @type {Partial<import("./store.js").RunConfig> | null} */ (initial.config);
 let history = emptyHistory();
@@ -223,11 +224,12 @@ $("download-csv").addEventListener("click", () => {
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 });
 const csvInput = /** @type {HTMLInputElement} */ ($("csv-file"));
+$("upload-csv").addEventListener("click", () => csvInput.click());
 csvInput.addEventListener("change", async () => {
   const file = csvInput.files?.[0];
   csvInput.value = "";
   if (!file) return;
-  const anchor = document.querySelector('label[for="csv-file"]');
+  const anchor = $("upload-csv");
   try {
     const { problem } = store.state.config;
     const rows = parseCsv(await file.text(), { problem: problem === "regression" ? "regression" : "classification", maxClasses: options.capacity.classes });
@@ -317,7 +319,7 @@ function paint() {
     network.paint();
   }
   if (dirty.has("chart")) {
-    chart.update({ history, version: historyVersion, logScale: s.ui.log_scale, smoothing: s.ui.smoothing, regression: c.problem === "regression", presenter: s.presenter });
+    chart.update({ history, version: historyVersion, logScale: s.ui.log_scale, smoothing: s.ui.smoothing, regression: c.problem === "regression", validation: c.val_ratio > 0, presenter: s.presenter });
     chart.paint();
   }
   if (dirty.has("runbar")) runbar.paint(s, options.capacity.layers);
@@ -369,8 +371,9 @@ function paintDatasetThumbs() {
         b.type = "button";
         b.className = "thumb";
         b.dataset.dataset = name;
-        b.title = labelOf(name);
-        b.setAttribute("aria-label", `${labelOf(name)} dataset`);
+        const label = controls.labeller(problem)(name);
+        b.title = label;
+        b.setAttribute("aria-label", `${label} data`);
         const canvas = document.createElement("canvas");
         canvas.width = 64;
         canvas.height = 64;

@@ -95,7 +95,8 @@ export class NetworkView {
   paint() {
     const input = this.input;
     if (!input) return;
-    const key = JSON.stringify([input.allFeatures, input.features, input.hidden, input.outputs, input.presenter, this.root.clientWidth]);
+    const tall = input.presenter ? this.root.clientHeight : 0; // presenter: fit the column's height
+    const key = JSON.stringify([input.allFeatures, input.features, input.hidden, input.outputs, input.presenter, this.root.clientWidth, tall]);
     if (key !== this.shapeKey) {
       this.shapeKey = key;
       this.build(input);
@@ -118,13 +119,16 @@ export class NetworkView {
     this.neuronNodes = [];
     const sizes = layerSizes(input);
     const shownInputs = input.presenter ? input.features : input.allFeatures;
-    const node = input.presenter ? 44 : 34;
-    const gap = input.presenter ? 12 : 10;
     const top = 58;
-    const width = Math.max(320, root.clientWidth);
     const rows = Math.max(shownInputs.length, ...input.hidden, input.outputs);
+    // Presenter mode sizes the nodes to the column (a projector has no scrolling); else fixed.
+    const fit = input.presenter ? Math.floor((root.clientHeight - top) / rows / 1.25) : 34;
+    const node = Math.max(20, Math.min(input.presenter ? 46 : 34, fit));
+    const gap = Math.round(node * 0.25);
+    const width = Math.max(320, root.clientWidth);
     const height = top + rows * (node + gap);
-    root.style.height = `${height}px`;
+    if (!input.presenter) root.style.height = `${height}px`;
+    else root.style.removeProperty("height");
     const left = 58;
     const columns = input.hidden.length + 2;
     const colX = (/** @type {number} */ c) => left + (c * (width - left - node - 6)) / (columns - 1);
