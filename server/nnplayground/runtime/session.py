@@ -196,9 +196,13 @@ class Session:
             self._train(self._chunk_steps())
             self.next_due = max(self.next_due + 1.0 / self.fps, now)
             send = True
+        elif self.playing:
+            # While playing, the next chunk's frame (at most 1/fps away) shows the change with
+            # metrics measured under it; a frame now would pair the new rev with old metrics.
+            send = False
+        self._refresh_snapshot()
         if send:
             self._emit_frame()
-        self._refresh_snapshot()
 
     def _chunk_steps(self) -> int:
         if self.steps_per_frame is not None:
@@ -353,6 +357,8 @@ class Session:
 
     # -- messages ---------------------------------------------------------------------------
     def _send(self, message: JsonDict) -> None:
+        # Whatever a client has seen must be in the snapshot a reconnect's hello is built from.
+        self._refresh_snapshot()
         mailbox = self._mailbox
         if mailbox is not None:
             mailbox.put_text(message)
