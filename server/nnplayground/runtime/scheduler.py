@@ -60,14 +60,14 @@ class Worker:
             now = time.monotonic()
             ready = [s for s in sessions if s.due(now)]
             if not ready:
-                due = [s.next_due for s in sessions if s.playing]
+                due = [s.next_due for s in sessions if s.active]
                 timeout = min(due) - now if due else 1.0
                 with self._cond:
                     if not self._woken and not self._stop:
                         self._cond.wait(max(0.0, min(timeout, 1.0)))
                     self._woken = False
                 continue
-            playing = sum(1 for s in sessions if s.playing)
+            playing = sum(1 for s in sessions if s.active)
             for session in sorted(ready, key=lambda s: s.next_due):
                 session.scheduler_share = playing
                 try:

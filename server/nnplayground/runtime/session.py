@@ -181,8 +181,13 @@ class Session:
             return Snapshot(**{**self._snapshot.__dict__, "history": self.history.to_dict()})
 
     # -- scheduler side -----------------------------------------------------------------------
+    @property
+    def active(self) -> bool:
+        """Training: playing with a client attached (a dropped tab's session waits, idle)."""
+        return self.playing and self._mailbox is not None
+
     def due(self, now: float) -> bool:
-        return bool(self._commands) or (self.playing and now >= self.next_due)
+        return bool(self._commands) or (self.active and now >= self.next_due)
 
     def work(self, now: float) -> None:
         """Apply pending commands, then train one chunk if playing and due, then send a frame."""
@@ -192,11 +197,11 @@ class Session:
         send = False
         for command in commands:
             send = self._apply(command) or send
-        if self.playing and now >= self.next_due:
+        if self.active and now >= self.next_due:
             self._train(self._chunk_steps())
             self.next_due = max(self.next_due + 1.0 / self.fps, now)
             send = True
-        elif self.playing:
+        elif self.active:
             # While playing, the next chunk's frame (at most 1/fps away) shows the change with
             # metrics measured under it; a frame now would pair the new rev with old metrics.
             send = False
