@@ -29,7 +29,8 @@ const store = new Store({
   lesson: initial.lesson,
 });
 // For the console and the browser tests: read-only inspection of what the page believes.
-/** @type {any} */ (window).nnplayground = { stats, store };
+const debug = /** @type {{stats: typeof stats, store: Store, socket?: Socket, session?: {id: string, resumed: boolean}}} */ ({ stats, store });
+/** @type {any} */ (window).nnplayground = debug;
 /** The config the URL asked for, sent once the server says hello with a fresh session. */
 let wanted = /** @type {Partial<import("./store.js").RunConfig> | null} */ (initial.config);
 let history = emptyHistory();
@@ -114,6 +115,7 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
     const msg = /** @type {any} */ (m);
     switch (msg.type) {
       case "hello": {
+        debug.session = { id: msg.session_id, resumed: msg.resumed };
         history = historyFrom(msg.history);
         historyVersion++;
         store.set({ config: msg.config, configRev: msg.rev ?? 0, playing: msg.playing, step: msg.step, epoch: msg.epoch });
@@ -399,4 +401,5 @@ fetch("/api/options")
   .catch((err) => toasts.show(`Could not load the options: ${err.message}`, null));
 for (const v of Object.keys(WATCH)) dirty.add(v);
 requestPaint();
+debug.socket = socket;
 socket.connect();
