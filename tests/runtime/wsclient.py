@@ -70,13 +70,15 @@ def decode(message: bytes) -> Frame:
 class Client:
     """One tab: connect (optionally resuming), read the hello, then send/receive."""
 
-    def __init__(self, ws_url: str, resume: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, ws_url: str, resume: str | None = None, expect: str = "hello", **kwargs: Any
+    ) -> None:
         url = f"{ws_url}?resume={resume}" if resume else ws_url
         # Entered by hand (websockets 17 wants a context manager); `close()` exits it.
         self._cm = connect(url, open_timeout=30, proxy=None, max_size=2**24, **kwargs)
         self.ws: ClientConnection = self._cm.__enter__()
         self.hello: JsonDict = loads(self.ws.recv(30))
-        assert self.hello["type"] == "hello", self.hello
+        assert self.hello["type"] == expect, self.hello
         self.texts: list[JsonDict] = []
 
     def send(self, message: JsonDict | str) -> None:
