@@ -50,7 +50,7 @@ export class LossChart {
     const input = this.input;
     if (!input) return;
     const width = Math.max(200, this.root.clientWidth);
-    const height = input.presenter ? 150 : 190;
+    const height = input.presenter ? 140 : 190;
     const key = JSON.stringify([input.logScale, input.regression, input.presenter, input.validation]);
     if (key !== this.optionsKey || !this.plot) {
       this.optionsKey = key;
@@ -94,6 +94,7 @@ export class LossChart {
   options(input, width, height) {
     const thick = input.presenter ? 3.5 : 2;
     const acc = input.regression ? "R²" : "accuracy";
+    const accShort = input.regression ? "R²" : "acc.";
     /** @type {(label: string, color: string, extra?: Partial<uPlot.Series>) => uPlot.Series} */
     const line = (label, color, extra = {}) => ({ label, stroke: color, width: thick, spanGaps: true, points: { show: false }, ...extra });
     const raw = (/** @type {string} */ label, /** @type {string} */ color) =>
@@ -122,8 +123,8 @@ export class LossChart {
         line("Train loss", COLORS.train, { scale: "loss" }),
         line("Test loss", COLORS.test, { scale: "loss" }),
         line("Validation loss", COLORS.val, { scale: "loss" }),
-        line(`Train ${acc}`, COLORS.train, { scale: "acc", dash: [6, 4], width: thick * 0.6 }),
-        line(`Test ${acc}`, COLORS.test, { scale: "acc", dash: [6, 4], width: thick * 0.6 }),
+        line(`Train ${accShort}`, COLORS.train, { scale: "acc", dash: [6, 4], width: thick * 0.6 }),
+        line(`Test ${accShort}`, COLORS.test, { scale: "acc", dash: [6, 4], width: thick * 0.6 }),
       ]
         .map((series, i) => (i >= 1 && i <= 3 ? { ...series, scale: "loss" } : series))
         .filter((_, i) => input.validation || !VAL_COLUMNS.includes(i)),

@@ -119,11 +119,12 @@ export class NetworkView {
     this.neuronNodes = [];
     const sizes = layerSizes(input);
     const shownInputs = input.presenter ? input.features : input.allFeatures;
-    const top = 58;
+    // Room for the per-layer +/− heads, which scale with the root font size (presenter mode).
+    const top = Math.round(3.9 * parseFloat(getComputedStyle(document.documentElement).fontSize));
     const rows = Math.max(shownInputs.length, ...input.hidden, input.outputs);
     // Presenter mode sizes the nodes to the column (a projector has no scrolling); else fixed.
     const fit = input.presenter ? Math.floor((root.clientHeight - top) / rows / 1.25) : 34;
-    const node = Math.max(20, Math.min(input.presenter ? 46 : 34, fit));
+    const node = Math.max(14, Math.min(input.presenter ? 64 : 34, fit));
     const gap = Math.round(node * 0.25);
     const width = Math.max(320, root.clientWidth);
     const height = top + rows * (node + gap);
@@ -275,7 +276,7 @@ export class NetworkView {
       const h = document.createElement("div");
       h.className = "layer-head";
       h.style.left = `${x}px`;
-      h.style.top = "18px";
+      h.style.top = "1.85rem"; // level with the "n neurons" line of the layer heads
       h.textContent = String(text);
       root.append(h);
     }

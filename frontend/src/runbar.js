@@ -36,7 +36,13 @@ export class RunBar {
     this.addLayer = /** @type {HTMLButtonElement} */ (byId(doc, "add-layer"));
     this.removeLayer = /** @type {HTMLButtonElement} */ (byId(doc, "remove-layer"));
     this.presenter = byId(doc, "presenter");
-    this.body = doc.body;
+    this.root = doc.documentElement;
+    // Presenter mode keeps only these settings, moved into the run bar (and back afterwards).
+    this.slot = byId(doc, "presenter-slot");
+    this.essentials = ["learning_rate", "activation"].map((id) => {
+      const field = /** @type {HTMLElement} */ (byId(doc, id).closest(".field"));
+      return { field, home: /** @type {HTMLElement} */ (field.parentElement), next: field.nextSibling };
+    });
   }
 
   /**
@@ -66,6 +72,12 @@ export class RunBar {
     this.addLayer.disabled = depth >= maxLayers;
     this.removeLayer.disabled = depth === 0;
     this.presenter.setAttribute("aria-pressed", String(s.presenter));
-    this.body.classList.toggle("presenter", s.presenter);
+    if (this.root.classList.contains("presenter") !== s.presenter) {
+      this.root.classList.toggle("presenter", s.presenter);
+      for (const e of this.essentials) {
+        if (s.presenter) this.slot.append(e.field);
+        else e.home.insertBefore(e.field, e.next);
+      }
+    }
   }
 }

@@ -170,10 +170,10 @@ def test_keyboard_only(playground: Playground) -> None:
     wait_state(page, "s.step === 1")
     expect(page.locator("#step-count")).to_have_text("1")
     page.keyboard.press("p")
-    expect(page.locator("body")).to_have_class("presenter")
+    expect(page.locator("html")).to_have_class("presenter")
     expect(page.get_by_role("button", name="Presenter")).to_have_attribute("aria-pressed", "true")
     page.keyboard.press("p")
-    expect(page.locator("body")).not_to_have_class("presenter")
+    expect(page.locator("html")).not_to_have_class("presenter")
 
     # Tab reaches every control, each with a visible focus ring.
     reached: set[str] = set()
@@ -272,7 +272,7 @@ def test_screenshots(
     assert_no_overlap(page)
 
     page.keyboard.press("p")
-    expect(page.locator("body")).to_have_class("presenter")
+    expect(page.locator("html")).to_have_class("presenter")
     page.wait_for_timeout(300)  # let the ResizeObserver re-layout the views once
     screenshot(page, f"presenter-{width}x{height}")
     assert_no_overlap(page)
