@@ -41,7 +41,10 @@ def lane_fresh(seed: Array, hp: Hyper, capacity: Capacity) -> LaneState:
         jax.random.fold_in(base, INIT_STREAM), hp.arch, hp.init, zeros(capacity)
     )
     return LaneState(
-        params, optim.init_states(params), jax.random.fold_in(base, TRAIN_STREAM), jnp.int32(0)
+        params,
+        optim.init_state(hp.opt.kind, params),
+        jax.random.fold_in(base, TRAIN_STREAM),
+        jnp.int32(0),
     )
 
 
@@ -89,7 +92,7 @@ def lane_edit(state: LaneState, old: Hyper, new: Hyper, seed: Array, reset_opt: 
             for p, d, k, m in zip(state.params, drawn, keep, m_new, strict=True)
         )
     )
-    fresh_opt = optim.init_states(params)
+    fresh_opt = optim.init_state(new.opt.kind, params)
     merged = _merge_opt(state.opt, fresh_opt, keep)
     opt = jax.tree.map(lambda f, m: jnp.where(reset_opt, f, m), fresh_opt, merged)
     return LaneState(params, opt, state.key, state.step)

@@ -20,7 +20,7 @@ from nnplayground.engine.data import Data
 from nnplayground.engine.features import feature_slots
 from nnplayground.engine.losses import head_of
 from nnplayground.engine.model import Arch, Params
-from nnplayground.engine.optim import OptHyper, OptStates
+from nnplayground.engine.optim import OptHyper, OptState
 
 
 class Hyper(NamedTuple):
@@ -39,7 +39,7 @@ class Hyper(NamedTuple):
 
 class LaneState(NamedTuple):
     params: Params
-    opt: OptStates
+    opt: OptState
     key: Array  # (2,) uint32 minibatch/dropout stream
     step: Array  # () int32 steps taken
 

@@ -8,6 +8,7 @@ layer passes its input through unchanged, so depth is a mask, not a shape.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import jax
@@ -52,9 +53,32 @@ ACTIVATION_FNS = (
 )  # order of registry.ACTIVATIONS
 
 
+def _value_and_slope(fn: Callable[[Array], Array]) -> Callable[[Array], tuple[Array, Array]]:
+    # Elementwise fn: its JVP with a tangent of ones is the derivative at every element.
+    return lambda z: jax.jvp(fn, (z,), (jnp.ones_like(z),))
+
+
+_WITH_SLOPE = tuple(_value_and_slope(fn) for fn in ACTIVATION_FNS)
+
+
+@jax.custom_vjp
 def activate(index: Array, z: Array) -> Array:
     """Activation number `index` (traced) applied to z (any shape)."""
     return lax.switch(index, ACTIVATION_FNS, z)
+
+
+def _activate_fwd(index: Array, z: Array) -> tuple[Array, tuple[Array, Array]]:
+    # One switch computes value and slope, so the backward pass needs no second switch.
+    value, slope = lax.switch(index, _WITH_SLOPE, z)
+    return value, (index, slope)
+
+
+def _activate_bwd(res: tuple[Array, Array], g: Array) -> tuple[None, Array]:
+    _, slope = res
+    return None, g * slope
+
+
+activate.defvjp(_activate_fwd, _activate_bwd)
 
 
 def input_masks(arch: Arch) -> Array:
@@ -79,23 +103,29 @@ def param_masks(arch: Arch) -> Params:
     )
 
 
+UNROLL = 1  # layers per scan iteration: 1 keeps one copy of the layer in the compiled code
+
+
 def hidden(
     params: Params, arch: Arch, act: Array, feats: Array, keep: Array | None = None
 ) -> tuple[Array, Array]:
     """Hidden pass of feats (B, D): (the output layer's input (B, D), every layer's output (L, B, D)).
 
-    `keep` (L, B, D) is an inverted-dropout multiplier (mask / keep-probability) or None.
+    `keep` (L, B, D) is an inverted-dropout multiplier (mask / keep-probability) or None. The
+    layers run in a `lax.scan`, so the activation switch is compiled once, not once per layer.
     """
-    h = feats * arch.feat_mask[None, :]
-    outs = []
-    for layer in range(params.w.shape[0]):
-        z = h @ params.w[layer] + params.b[layer][None, :]
-        a = activate(act, z) * arch.neuron_mask[layer][None, :]
+    layers = params.w.shape[0]
+    active = jnp.arange(layers) < arch.depth
+
+    def layer(h: Array, xs: tuple[Array, ...]) -> tuple[Array, Array]:
+        w, b, mask, on = xs[:4]
+        a = activate(act, h @ w + b[None, :]) * mask[None, :]
         if keep is not None:
-            a = a * keep[layer]
-        outs.append(a)
-        h = jnp.where(layer < arch.depth, a, h)
-    return h, jnp.stack(outs)
+            a = a * xs[4]
+        return jnp.where(on, a, h), a
+
+    xs = (params.w, params.b, arch.neuron_mask, active) + (() if keep is None else (keep,))
+    return lax.scan(layer, feats * arch.feat_mask[None, :], xs, unroll=UNROLL)  # type: ignore[no-any-return]
 
 
 def forward(

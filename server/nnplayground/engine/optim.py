@@ -2,21 +2,21 @@
 
 Each kind is wrapped in `optax.inject_hyperparams`, so the learning rate (after the schedule),
 momentum and betas are written into the state every step: a slider move changes a traced value
-and keeps the moments. All kinds' states live together; switching kind selects another state, which
-the trainer re-initialises on a switch so that "switching resets only the optimizer state".
+and keeps the moments. One compact state serves every kind: optax's state of the selected kind is packed into two
+parameter-shaped slots and two counters (the most any kind needs), so the per-step switch moves
+two buffers instead of seven states. Switching the kind re-initialises this state only.
 """
 
 from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+import jax
 import jax.numpy as jnp
 import optax
 from jax import Array, lax
 
 from nnplayground.engine.model import Params
-
-OptStates = tuple[Any, ...]  # one optax state per kind, in registry.OPTIMIZERS order
 
 _HYPER = 0.01  # placeholder initial values; the real ones are written in every step
 KINDS: tuple[optax.GradientTransformation, ...] = (
@@ -45,8 +45,52 @@ class OptHyper(NamedTuple):
     decay_steps: Array  # float32
 
 
-def init_states(params: Params) -> OptStates:
-    return tuple(kind.init(params) for kind in KINDS)
+class OptState(NamedTuple):
+    """Any kind's optax state, packed: its int leaves and its parameter-shaped leaves."""
+
+    counts: Array  # (2,) int32: step counters of the kind (optax's `count` fields)
+    slots: tuple[Params, Params]  # first/second moment-like buffers (trace, mu, nu, sums)
+
+
+def _is_params(x: Any) -> bool:
+    return isinstance(x, Params)
+
+
+def _pack(state: Any, params: Params) -> OptState:
+    counts, slots = [], []
+    for leaf in jax.tree.leaves(state, is_leaf=_is_params):
+        if isinstance(leaf, Params):
+            slots.append(leaf)
+        elif jnp.issubdtype(leaf.dtype, jnp.integer):
+            counts.append(leaf.astype(jnp.int32))
+        # float scalars are hyperparameters: rewritten from `OptHyper` every step
+    zeros = jax.tree.map(jnp.zeros_like, params)
+    counts += [jnp.int32(0)] * (2 - len(counts))
+    slots += [zeros] * (2 - len(slots))
+    return OptState(jnp.stack(counts), (slots[0], slots[1]))
+
+
+def _unpack(kind: int, packed: OptState, params: Params) -> Any:
+    template = KINDS[kind].init(params)
+    leaves, treedef = jax.tree.flatten(template, is_leaf=_is_params)
+    n_count = n_slot = 0
+    out = []
+    for leaf in leaves:
+        if isinstance(leaf, Params):
+            out.append(packed.slots[n_slot])
+            n_slot += 1
+        elif jnp.issubdtype(leaf.dtype, jnp.integer):
+            out.append(packed.counts[n_count].astype(leaf.dtype))
+            n_count += 1
+        else:
+            out.append(leaf)
+    return jax.tree.unflatten(treedef, out)
+
+
+def init_state(kind: Array, params: Params) -> OptState:
+    """Fresh packed state of optimizer `kind` (traced index)."""
+    branches = [lambda p, i=i: _pack(KINDS[i].init(p), p) for i in range(len(KINDS))]
+    return lax.switch(kind, branches, params)  # type: ignore[no-any-return]
 
 
 def scheduled_rate(h: OptHyper, step: Array) -> Array:
@@ -73,17 +117,17 @@ def _with_hyper(state: Any, h: OptHyper, lr: Array) -> Any:
 
 
 def update(
-    h: OptHyper, states: OptStates, grads: Params, params: Params, step: Array
-) -> tuple[Params, OptStates]:
-    """Updates of the selected kind at lr_t; only that kind's state advances."""
+    h: OptHyper, state: OptState, grads: Params, params: Params, step: Array
+) -> tuple[Params, OptState]:
+    """Updates of the selected kind at the scheduled rate lr_t, and its new packed state."""
     lr = scheduled_rate(h, step)
 
     def branch(i: int) -> Any:
-        def run(states: OptStates) -> tuple[Params, OptStates]:
-            state = _with_hyper(states[i], h, lr)
-            updates, new_state = KINDS[i].update(grads, state, params)
-            return updates, (*states[:i], new_state, *states[i + 1 :])
+        def run(state: OptState) -> tuple[Params, OptState]:
+            inner = _with_hyper(_unpack(i, state, params), h, lr)
+            updates, new_inner = KINDS[i].update(grads, inner, params)
+            return updates, _pack(new_inner, params)
 
         return run
 
-    return lax.switch(h.kind, [branch(i) for i in range(len(KINDS))], states)  # type: ignore[no-any-return]
+    return lax.switch(h.kind, [branch(i) for i in range(len(KINDS))], state)  # type: ignore[no-any-return]

@@ -35,7 +35,7 @@ def penalty(params: Params, masks: Params, l1: Array, l2: Array) -> Array:
     return l1 * abs_sum + 0.5 * l2 * sq_sum
 
 
-def _masked(tree: Params, masks: Params) -> Params:
+def _masked(tree: Params, masks: Params) -> Params:  # noqa: D103
     return Params(*(t * m for t, m in zip(tree, masks, strict=True)))
 
 
@@ -50,43 +50,60 @@ def dropout_keep(key: Array, rate: Array, shape: tuple[int, ...]) -> Array:
     return lax.cond(rate > 0, draw, lambda: jnp.ones(shape, jnp.float32))
 
 
-def batch_objective(
+def batch_loss(
     params: Params, hp: Hyper, x: Array, y: Array, weight: Array, keep: Array | None
-) -> tuple[Array, Array]:
-    """(data loss + penalty, data loss) of a minibatch x (B, 2), y (B,), row weights (B,)."""
+) -> Array:
+    """Data loss of a minibatch x (B, 2), y (B,) with row weights (B,) (0 for padding rows)."""
     logits, _ = model.forward(params, hp.arch, hp.act, x, keep)
     per = losses.per_example_loss(hp.head, logits, y, hp.arch.out_mask)
-    data_loss = jnp.sum(per * weight) / jnp.maximum(jnp.sum(weight), 1.0)
-    masks = model.param_masks(hp.arch)
-    return data_loss + penalty(params, masks, hp.l1, hp.l2), data_loss
+    return jnp.sum(per * weight) / jnp.maximum(jnp.sum(weight), 1.0)
+
+
+def penalty_grads(params: Params, masks: Params, l1: Array, l2: Array) -> Params:
+    """Gradient of `penalty`, written out: cheaper than differentiating it every step."""
+    return Params(
+        w=(l1 * jnp.sign(params.w) + l2 * params.w) * masks.w,
+        b=jnp.zeros_like(params.b),
+        wo=(l1 * jnp.sign(params.wo) + l2 * params.wo) * masks.wo,
+        bo=jnp.zeros_like(params.bo),
+    )
 
 
 def lane_step(
-    state: LaneState, hp: Hyper, data: DataArrays, bucket: int
+    state: LaneState, hp: Hyper, data: DataArrays, masks: Params, bucket: int
 ) -> tuple[LaneState, Array]:
-    """One minibatch step of one lane → (new state, minibatch data loss)."""
-    key, k_batch, k_drop = jax.random.split(state.key, 3)
-    rows = data.train_idx[jax.random.randint(k_batch, (bucket,), 0, data.n_train)]
+    """One minibatch step of one lane → (new state, minibatch data loss).
+
+    Gradients of parameters outside `masks` are exactly zero (their units output 0 or are not
+    read), so only the penalty needs the masks.
+    """
+    key, sub = jax.random.split(state.key)
+    # floor(u · n): one draw of random bits per row (randint draws two).
+    pick = jnp.floor(jax.random.uniform(sub, (bucket,)) * data.n_train).astype(jnp.int32)
+    rows = data.train_idx[jnp.minimum(pick, data.n_train - 1)]
     weight = (jnp.arange(bucket) < hp.batch).astype(jnp.float32)
     layers, width = state.params.b.shape
-    keep = dropout_keep(k_drop, hp.dropout, (layers, bucket, width))
-    grad_fn = jax.value_and_grad(batch_objective, has_aux=True)
-    (_, data_loss), grads = grad_fn(state.params, hp, data.x[rows], data.y[rows], weight, keep)
-    masks = model.param_masks(hp.arch)
-    updates, opt = optim.update(hp.opt, state.opt, _masked(grads, masks), state.params, state.step)
-    params = Params(*(p + u * m for p, u, m in zip(state.params, updates, masks, strict=True)))
-    return LaneState(params, opt, key, state.step + 1), data_loss
+    keep = dropout_keep(jax.random.fold_in(sub, 1), hp.dropout, (layers, bucket, width))
+    loss, grads = jax.value_and_grad(batch_loss)(
+        state.params, hp, data.x[rows], data.y[rows], weight, keep
+    )
+    reg = penalty_grads(state.params, masks, hp.l1, hp.l2)
+    grads = Params(*(g + r for g, r in zip(grads, reg, strict=True)))
+    updates, opt = optim.update(hp.opt, state.opt, grads, state.params, state.step)
+    params = Params(*(p + u for p, u in zip(state.params, updates, strict=True)))
+    return LaneState(params, opt, key, state.step + 1), loss
 
 
 def lane_chunk(
     state: LaneState, hp: Hyper, data: DataArrays, n_active: Array, bucket: int
 ) -> tuple[LaneState, Array]:
     """`n_active` (≤ CHUNK) steps → (state, minibatch losses (CHUNK,), NaN past n_active)."""
+    masks = model.param_masks(hp.arch)
 
     def body(s: LaneState, i: Array) -> tuple[LaneState, Array]:
         return lax.cond(  # type: ignore[no-any-return]
             i < n_active,
-            lambda s: lane_step(s, hp, data, bucket),
+            lambda s: lane_step(s, hp, data, masks, bucket),
             lambda s: (s, jnp.float32(jnp.nan)),
             s,
         )
