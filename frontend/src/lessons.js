@@ -28,7 +28,7 @@ function lesson(id, title, caption, config, ui = {}, hidden = []) {
 export const LESSONS = Object.freeze([
   lesson("perceptron-xor", "A perceptron cannot learn XOR",
     "With no hidden layer the network can only draw one straight line, and no line separates XOR's diagonal quadrants. Press play: the loss stalls near chance however long it trains.",
-    { dataset: "xor", hidden_layers: [], learning_rate: 0.1 }),
+    { dataset: "xor", hidden_layers: [], learning_rate: 0.1 }, {}, ["features"]),
   lesson("hidden-layer-xor", "A hidden layer can",
     "Add one hidden layer of four tanh neurons and the boundary bends around the quadrants. Hover the neurons to see the simple lines the output combines.",
     { dataset: "xor", hidden_layers: [4], learning_rate: 0.1 }),
@@ -58,7 +58,7 @@ export const LESSONS = Object.freeze([
     { dataset: "gauss", noise: 45, num_points: 60, hidden_layers: [8, 8, 8], dropout: 0.3, optimizer: "adam", learning_rate: 0.01 }, { show_test: true }),
   lesson("softmax-spiral", "Softmax on a 3-class spiral",
     "Three arms need three outputs: softmax turns them into class probabilities and the map shows the winning class. Its confidence fades to grey where classes meet.",
-    { dataset: "multi_spiral", num_classes: 3, loss: "softmax", hidden_layers: [8, 8, 8], activation: "relu", optimizer: "adam", learning_rate: 0.01 }),
+    { dataset: "multi_spiral", num_classes: 3, loss: "softmax", hidden_layers: [8, 8, 8], features: ["x1", "x2", "sinx1", "sinx2"], activation: "relu", optimizer: "adam", learning_rate: 0.01 }),
   lesson("vanishing-gradients", "Deep sigmoid nets and vanishing gradients",
     "Six sigmoid layers each shrink the gradient by up to four times, so the first layers hardly learn. Switch the activation to ReLU or tanh while it plays and watch training speed up.",
     { dataset: "circle", hidden_layers: [6, 6, 6, 6, 6, 6], activation: "sigmoid", learning_rate: 0.3 }),

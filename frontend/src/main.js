@@ -265,7 +265,7 @@ let rafPending = false;
 /** @type {Record<string, string[]>} */
 const WATCH = {
   heatmap: ["frame", "points", "config", "ui", "hoverNeuron", "drawMode", "presenter"],
-  network: ["frame", "config", "hoverNeuron", "presenter"],
+  network: ["frame", "config", "hoverNeuron", "presenter", "hidden"],
   chart: ["frame", "ui", "config", "presenter"],
   runbar: ["playing", "step", "epoch", "metrics", "connection", "config", "presenter"],
   controls: ["config", "ui", "hidden", "drawMode"],
@@ -317,6 +317,7 @@ function paint() {
       allFeatures: options.lists.features.length ? options.lists.features : Object.keys(FEATURE_INFO), features: c.features,
       hidden: c.hidden_layers, outputs, maxLayers: options.capacity.layers, maxWidth: options.capacity.width,
       frame: frameFresh ? s.frame : null, hoverNeuron: s.hoverNeuron, presenter: s.presenter, classification: c.problem === "classification",
+      editFeatures: !s.hidden.has("features"), editLayers: !s.hidden.has("network"),
     });
     network.paint();
   }

@@ -34,6 +34,8 @@ export const FEATURE_INFO = {
  * @property {number | null} hoverNeuron
  * @property {boolean} presenter
  * @property {boolean} classification
+ * @property {boolean} editFeatures  false when a lesson hides the features group: only active inputs, fixed
+ * @property {boolean} editLayers    false when a lesson hides the network group: no +/− per layer
  */
 
 /**
@@ -96,7 +98,7 @@ export class NetworkView {
     const input = this.input;
     if (!input) return;
     const tall = input.presenter ? this.root.clientHeight : 0; // presenter: fit the column's height
-    const key = JSON.stringify([input.allFeatures, input.features, input.hidden, input.outputs, input.presenter, this.root.clientWidth, tall]);
+    const key = JSON.stringify([input.allFeatures, input.features, input.hidden, input.outputs, input.presenter, input.editFeatures, input.editLayers, this.root.clientWidth, tall]);
     if (key !== this.shapeKey) {
       this.shapeKey = key;
       this.build(input);
@@ -118,7 +120,7 @@ export class NetworkView {
     this.neuronCanvases = [];
     this.neuronNodes = [];
     const sizes = layerSizes(input);
-    const shownInputs = input.presenter ? input.features : input.allFeatures;
+    const shownInputs = input.presenter || !input.editFeatures ? input.features : input.allFeatures;
     // Room for the per-layer +/− heads, which scale with the root font size (presenter mode).
     const top = Math.round(3.9 * parseFloat(getComputedStyle(document.documentElement).fontSize));
     const rows = Math.max(shownInputs.length, ...input.hidden, input.outputs);
@@ -219,7 +221,8 @@ export class NetworkView {
       label.className = "feature-label";
       label.textContent = info.label;
       button.append(canvas, label);
-      button.addEventListener("click", () => this.handlers.onToggleFeature(f));
+      if (input.editFeatures) button.addEventListener("click", () => this.handlers.onToggleFeature(f));
+      else button.disabled = true;
       root.append(button);
     });
 
@@ -253,7 +256,8 @@ export class NetworkView {
       );
       const count = document.createElement("span");
       count.textContent = `${w} neuron${w === 1 ? "" : "s"}`;
-      head.append(pm, count);
+      if (input.editLayers) head.append(pm);
+      head.append(count);
       root.append(head);
     });
 

@@ -113,6 +113,9 @@ def test_lesson_opens_with_caption_and_config(playground: Playground) -> None:
     wait_state(page, "s.config.dataset === 'xor' && s.config.hidden_layers.length === 0")
     expect(page.get_by_label("Dataset")).to_have_value("xor")
     expect(page.locator("#layer-count")).to_have_text("0 hidden layers")
+    # The lesson's link hides the feature toggles (features_hide=true): only x1, x2 are shown.
+    expect(page.get_by_role("button", name="Input x₁²")).to_have_count(0)
+    expect(page.get_by_role("button", name="Input x₁", exact=True)).to_be_disabled()
     # The lesson is just a link: opened in a fresh page it gives the same caption and config.
     fresh = playground.open(urlfragment(page.url))
     expect(fresh.get_by_role("heading", name="A perceptron cannot learn XOR")).to_be_visible()
@@ -153,6 +156,17 @@ def test_copied_url_reproduces_the_config(playground: Playground) -> None:
     )
     assert state(fresh, "ui.discretize") is True
     expect(fresh.get_by_label("Seed")).to_have_value("7")
+
+
+def test_hide_flags_hide_control_groups(playground: Playground) -> None:
+    page = playground.open("#network_hide=true&noise_hide=true&regularization_hide=true")
+    expect(page.get_by_role("button", name="Add layer")).to_be_hidden()
+    expect(page.get_by_role("button", name="Add neuron to layer 1")).to_have_count(0)
+    expect(page.get_by_label("Noise")).to_be_hidden()
+    expect(page.get_by_label("L1 rate")).to_be_hidden()
+    expect(page.get_by_label("Learning rate")).to_be_visible()
+    expect(page.get_by_label("Dataset")).to_be_visible()
+    assert "network_hide=true" in page.url
 
 
 def test_keyboard_only(playground: Playground) -> None:
