@@ -22,7 +22,10 @@ from nnplayground.benchmark.wire import Frame, JsonDict, decode_frame, strict_lo
 
 
 def open_ws(ws_url: str, **kwargs: Any) -> ClientConnection:
-    ws = connect(ws_url, proxy=None, open_timeout=30, max_size=2**24, **kwargs)
+    # No client keepalive pings: their payload comes from the global `random`, which hypothesis
+    # rightly reports when another thread draws from it mid-example. The server still pings.
+    kwargs.setdefault("ping_interval", None)
+    ws = connect(ws_url, proxy=None, open_timeout=30, max_size=2**24, legacy=True, **kwargs)
     assert isinstance(ws, ClientConnection)  # `connect` is typed to return a union
     return ws
 

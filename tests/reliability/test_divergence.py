@@ -1,5 +1,10 @@
 """Issue 6 §5: learning rate 10 with sigmoid/MSE diverges; the server pauses, says so, and frames
-never carry NaN or infinity; a sane rate and a reset recover."""
+never carry NaN or infinity; a sane rate and a reset recover.
+
+Regression (linear output, MSE): with a sigmoid output unit on {0, 1} targets the gradients are
+bounded and lr 10 merely oscillates (measured: no NaN in 20,000 steps), which is correct maths,
+not a missed divergence; an unbounded linear output under MSE blows up within one chunk.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,8 @@ from conftest import LiveServer
 
 from ._client import Client
 
-DIVERGING = {"type": "config", "activation": "sigmoid", "loss": "mse", "learning_rate": 10.0,
-             "hidden_layers": [8, 8, 8]}  # fmt: skip
+DIVERGING = {"type": "config", "problem": "regression", "dataset": "plane",
+             "activation": "sigmoid", "loss": "mse", "learning_rate": 10.0}  # fmt: skip
 FLOAT_ARRAYS = ("weights", "biases", "neuron_range")
 
 
@@ -23,9 +28,12 @@ def test_divergence_pauses_without_nan_and_recovers(live_server: LiveServer) -> 
     client = Client(live_server.ws_url)
     client.send(DIVERGING)
     client.until_text("config")
-    client.play(fps=30)
-    event = client.until_text("event", timeout=20, event="diverged")
-    assert event["message"] and isinstance(event["step"], int), event
+    first = client.play(fps=30)
+    client.frames_for(2.0)
+    events = [t for t in client.texts if t.get("event") == "diverged"]
+    assert len(events) == 1, f"expected one diverged event, got {events}"
+    assert events[0]["message"] and isinstance(events[0]["step"], int), events
+    assert events[0]["step"] <= first.step + 10_000, "not detected within one chunk"
 
     # Paused: the step stops moving and frames say so (strict JSON parsing has already rejected
     # NaN/Infinity in every header received).
@@ -56,8 +64,7 @@ def test_frames_while_diverging_carry_no_nan(live_server: LiveServer) -> None:
     client = Client(live_server.ws_url)
     client.send(DIVERGING)
     client.until_text("config")
-    client.play(fps=60)
-    frames = client.frames_for(3.0)
+    frames = [client.play(fps=60), *client.frames_for(3.0)]
     assert any(t.get("event") == "diverged" for t in client.texts), "did not diverge in 3 s"
     assert frames
     for f in frames:

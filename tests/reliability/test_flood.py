@@ -7,9 +7,10 @@ The server coalesces config floods (settings: `max_messages_per_s`), stays respo
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 import time
-import urllib.request
 from typing import Any
 
 import numpy as np
@@ -22,13 +23,20 @@ RATE = 1000  # messages per second
 SECONDS = 10.0
 
 
-def _health_latencies(server: LiveServer, stop: threading.Event, out: list[float]) -> None:
-    while not stop.is_set():
-        started = time.perf_counter()
-        with urllib.request.urlopen(f"{server.url}/api/health", timeout=5) as r:
-            r.read()
-        out.append((time.perf_counter() - started) * 1000)
-        time.sleep(0.1)
+# Probing from a separate process: a probe thread beside the flooding threads would measure this
+# process's GIL, not the server.
+PROBE = """
+import json, sys, time, urllib.request
+url, seconds = sys.argv[1], float(sys.argv[2])
+out, end = [], time.monotonic() + seconds
+while time.monotonic() < end:
+    started = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=5) as r:
+        r.read()
+    out.append((time.perf_counter() - started) * 1000)
+    time.sleep(0.1)
+print(json.dumps(out))
+"""
 
 
 def _flood(client: Client, rates: list[float]) -> int:
@@ -55,9 +63,10 @@ def test_flood_is_coalesced_and_nobody_else_suffers(server_factory: Any) -> None
     rss0, _ = server_stats(server.process.pid)
 
     stop = threading.Event()
-    latencies: list[float] = []
-    prober = threading.Thread(target=_health_latencies, args=(server, stop, latencies))
-    prober.start()
+    prober = subprocess.Popen(
+        [sys.executable, "-c", PROBE, f"{server.url}/api/health", str(SECONDS)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
     rates: list[float] = []
     result: dict[str, Any] = {}
     sender = threading.Thread(target=lambda: result.update(sent=_flood(flooder, rates)))
@@ -71,7 +80,7 @@ def test_flood_is_coalesced_and_nobody_else_suffers(server_factory: Any) -> None
     sender.join()
     time.sleep(0.5)
     stop.set()
-    prober.join()
+    latencies: list[float] = json.loads(prober.communicate(timeout=30)[0])
     reader.join()
 
     answers = [m for m in received if isinstance(m, dict)]
@@ -81,7 +90,7 @@ def test_flood_is_coalesced_and_nobody_else_suffers(server_factory: Any) -> None
     assert len(echoes) < result["sent"], "a 1,000 msg/s flood was neither coalesced nor limited"
     assert echoes or errors
     # Coalescing keeps the latest: the final applied rate is the last one sent.
-    flooder.send({"type": "config"})
+    flooder.send({"type": "config", "patience": 0})  # a no-op change: answered with an echo
     final = flooder.until_text("config")["config"]["learning_rate"]
     assert final == rates[-1] or errors, (final, rates[-1])
     # The session still trains.
@@ -93,8 +102,9 @@ def test_flood_is_coalesced_and_nobody_else_suffers(server_factory: Any) -> None
     assert fps_during >= 0.85 * fps_before, (
         f"watcher fps {fps_during:.1f} vs {fps_before:.1f} before"
     )
-    assert latencies and max(latencies) <= 100, (
-        f"/api/health p50 {np.median(latencies):.1f} ms, max {max(latencies):.1f} ms"
+    slow = [round(x) for x in latencies if x > 100]
+    assert latencies and not slow, (
+        f"/api/health p50 {np.median(latencies):.1f} ms; over 100 ms: {slow} of {len(latencies)}"
     )
     rss1, _ = server_stats(server.process.pid)
     assert rss1 - rss0 < 20, f"RSS grew {rss1 - rss0:.1f} MB during the flood"

@@ -36,7 +36,7 @@ def test_resume_after_server_side_close(live_server: LiveServer) -> None:
     again.close()
 
 
-def test_unknown_or_used_token_starts_a_new_session(live_server: LiveServer) -> None:
+def test_unknown_token_starts_a_new_session(live_server: LiveServer) -> None:
     fresh = Client(live_server.ws_url, resume="not-a-token")
     assert fresh.hello["resumed"] is False and fresh.hello["step"] == 0
     fresh.close()

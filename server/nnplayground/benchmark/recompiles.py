@@ -96,8 +96,12 @@ async def recompiles(server: ServerProcess, passes: int) -> dict[str, Any]:
     try:
         await session.send({"type": "control", "action": "play"})
         await session.until_frame(timeout=60)
+        warmed = await asyncio.to_thread(server.compiles)
+        if warmed == 0:  # the warm-up compiled something, so a counter stuck at 0 is not wired
+            raise RuntimeError("/api/health reports 0 compiles after warm-up: counter not wired")
         results = [await run_script(server, session) for _ in range(passes)]
         await session.send({"type": "control", "action": "pause"})
     finally:
         await session.close()
-    return {"recompiles_after_warmup": results[0]["compiles"], "passes": results}
+    return {"recompiles_after_warmup": results[0]["compiles"], "compiles_at_warmup": warmed,
+            "passes": results}  # fmt: skip
