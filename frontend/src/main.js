@@ -115,11 +115,14 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
     const msg = /** @type {any} */ (m);
     switch (msg.type) {
       case "hello": {
+        // A new session (first visit, or the server forgot ours) gets the config the page shows:
+        // the URL's on the first hello, the last applied one after a reconnect.
+        const target = msg.resumed ? null : (wanted ?? (debug.session ? store.state.config : null));
         debug.session = { id: msg.session_id, resumed: msg.resumed };
         history = historyFrom(msg.history);
         historyVersion++;
         store.set({ config: msg.config, configRev: msg.rev ?? 0, playing: msg.playing, step: msg.step, epoch: msg.epoch });
-        const diff = wanted && !msg.resumed ? configDiff(msg.config, wanted) : {};
+        const diff = target ? configDiff(msg.config, target) : {};
         wanted = null;
         if (Object.keys(diff).length > 0) send({ type: "config", ...diff }, null);
         if (store.state.ui.steps_per_frame > 0) sendStream();
