@@ -2,25 +2,12 @@
 // by weight) under absolutely placed per-neuron canvases. The DOM is rebuilt only when the shape
 // changes; a frame just recolours links and repaints the neuron canvases.
 
-import { classColor, colorNeuron, css, diverging } from "./colors.js";
-import { DOMAIN } from "./csv.js";
+import { classColor, colorNeuron, css, diverging, quantisedLut } from "./colors.js";
+import { FEATURE_INFO, featurePixels } from "./features.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const MAP = 32; // feature thumbnails are computed here at the neuron-map resolution
 
-/** Feature functions over the domain, scaled so the largest magnitude is 1. */
-/** @type {Record<string, {label: string, f: (x1: number, x2: number) => number}>} */
-export const FEATURE_INFO = {
-  x1: { label: "x₁", f: (a) => a / DOMAIN },
-  x2: { label: "x₂", f: (_, b) => b / DOMAIN },
-  x1sq: { label: "x₁²", f: (a) => (a * a) / (DOMAIN * DOMAIN) },
-  x2sq: { label: "x₂²", f: (_, b) => (b * b) / (DOMAIN * DOMAIN) },
-  x1x2: { label: "x₁x₂", f: (a, b) => (a * b) / (DOMAIN * DOMAIN) },
-  sinx1: { label: "sin x₁", f: (a) => Math.sin(a) },
-  sinx2: { label: "sin x₂", f: (_, b) => Math.sin(b) },
-  cosx1: { label: "cos x₁", f: (a) => Math.cos(a) },
-  cosx2: { label: "cos x₂", f: (_, b) => Math.cos(b) },
-};
 
 /**
  * @typedef {object} NetworkInput
@@ -86,6 +73,11 @@ export class NetworkView {
     this.neuronNodes = [];
     /** @type {ImageData | null} */
     this.scratch = null;
+    /** @type {HTMLCanvasElement | null} a single output unit shows the output map, as the output view */
+    this.outputCanvas = null;
+    this.outputLutKey = "";
+    /** @type {Uint8ClampedArray} */
+    this.outputLut = new Uint8ClampedArray(0);
     this.lastFrame = /** @type {import("./frame.js").Frame | null} */ (null);
   }
 
@@ -119,6 +111,7 @@ export class NetworkView {
     this.biases = [];
     this.neuronCanvases = [];
     this.neuronNodes = [];
+    this.outputCanvas = null;
     const sizes = layerSizes(input);
     const shownInputs = input.presenter || !input.editFeatures ? input.features : input.allFeatures;
     // Room for the per-layer +/− heads, which scale with the root font size (presenter mode).
@@ -209,13 +202,7 @@ export class NetworkView {
       place(button, colX(0), rowY(r), node);
       const canvas = mapCanvas();
       const image = new ImageData(MAP, MAP);
-      for (let i = 0; i < MAP; i++) {
-        for (let j = 0; j < MAP; j++) {
-          const a = -DOMAIN + ((j + 0.5) * 2 * DOMAIN) / MAP;
-          const b = DOMAIN - ((i + 0.5) * 2 * DOMAIN) / MAP;
-          image.data.set([...diverging(info.f(a, b)), 255], (i * MAP + j) * 4);
-        }
-      }
+      featurePixels(image.data, info.f, MAP);
       /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d")).putImageData(image, 0, 0);
       const label = document.createElement("span");
       label.className = "feature-label";
@@ -269,7 +256,13 @@ export class NetworkView {
       div.style.borderRadius = "50%";
       div.style.border = "2px solid #59636e";
       div.style.background = outCount > 1 ? css(classColor(j)) : "#fff";
+      div.style.overflow = "hidden";
       div.title = outCount > 1 ? `Output ${j + 1} (class ${j})` : "Output";
+      if (outCount === 1) {
+        this.outputCanvas = document.createElement("canvas");
+        this.outputCanvas.style.border = "none";
+        div.append(this.outputCanvas);
+      }
       root.append(div);
     });
     const headers = [
@@ -346,6 +339,7 @@ export class NetworkView {
     if (biases && biases.length === this.biases.length) {
       for (const b of this.biases) b.rect.setAttribute("fill", css(diverging(biases[b.index])));
     }
+    this.paintOutput(input, frame);
     const neurons = frame.arrays.get("neurons");
     const range = frame.arrays.get("neuron_range");
     if (!neurons || !range || neurons.desc.shape[0] !== this.neuronCanvases.length) return;
@@ -360,6 +354,32 @@ export class NetworkView {
       }
       /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d")).putImageData(image, 0, 0);
     });
+  }
+
+  /**
+   * @param {NetworkInput} input
+   * @param {import("./frame.js").Frame} frame
+   */
+  paintOutput(input, frame) {
+    const output = frame.arrays.get("output");
+    const canvas = this.outputCanvas;
+    if (!output || !canvas || frame.arrays.has("output_class")) return;
+    const [rows, cols] = output.desc.shape;
+    const min = output.desc.min ?? 0;
+    const scale = output.desc.scale ?? 1 / 255;
+    const key = `${min}:${scale}:${input.classification}`;
+    if (key !== this.outputLutKey) {
+      this.outputLutKey = key;
+      // Binary output is p(class 1): p = 0.5 is the neutral colour, as in the output view.
+      this.outputLut = quantisedLut(min, scale, input.classification ? (p) => 2 * p - 1 : (v) => v, false);
+    }
+    if (canvas.width !== cols || canvas.height !== rows) {
+      canvas.width = cols;
+      canvas.height = rows;
+    }
+    const image = new ImageData(cols, rows);
+    for (let i = 0; i < output.data.length; i++) image.data.set(this.outputLut.subarray(output.data[i] * 4, output.data[i] * 4 + 4), i * 4);
+    /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d")).putImageData(image, 0, 0);
   }
 }
 
