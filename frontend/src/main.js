@@ -113,24 +113,26 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
     stats.messageMs += performance.now() - t0;
   },
   onMessage: (m) => {
-    const msg = /** @type {any} */ (m);
+    // Typed by the protocol generated from the server's schema (src/protocol.d.ts).
+    const msg = /** @type {import("./protocol").ServerMessage} */ (/** @type {unknown} */ (m));
     switch (msg.type) {
       case "hello": {
         // A new session (first visit, or the server forgot ours) gets the config the page shows:
         // the URL's on the first hello, the last applied one after a reconnect.
         const target = msg.resumed ? null : (wanted ?? (debug.session ? store.state.config : null));
         debug.session = { id: msg.session_id, resumed: msg.resumed };
-        history = historyFrom(msg.history);
+        history = historyFrom(/** @type {Record<string, (number | null)[]>} */ (/** @type {unknown} */ (msg.history)));
         historyVersion++;
-        store.set({ config: msg.config, configRev: msg.rev ?? 0, playing: msg.playing, step: msg.step, epoch: msg.epoch });
-        const diff = target ? configDiff(msg.config, target) : {};
+        const config = /** @type {import("./store.js").RunConfig} */ (msg.config);
+        store.set({ config, configRev: msg.rev, playing: msg.playing, step: msg.step, epoch: msg.epoch });
+        const diff = target ? configDiff(config, target) : {};
         wanted = null;
         if (Object.keys(diff).length > 0) send({ type: "config", ...diff }, null);
         if (store.state.ui.steps_per_frame > 0) sendStream();
         break;
       }
       case "config":
-        store.set({ config: msg.config, configRev: msg.rev ?? store.state.configRev });
+        store.set({ config: /** @type {import("./store.js").RunConfig} */ (msg.config), configRev: msg.rev });
         break;
       case "status":
         store.set({ playing: msg.playing, step: msg.step, epoch: msg.epoch });
