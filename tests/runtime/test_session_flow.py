@@ -120,3 +120,37 @@ def test_resume_within_grace_keeps_session_and_step(live_server: LiveServer) -> 
         assert stranger.hello["resumed"] is False and stranger.hello["step"] == 0
     finally:
         stranger.close()
+
+
+def test_edits_user_data_and_stream(live_server: LiveServer) -> None:
+    client = Client(live_server.ws_url)
+    try:
+        client.until_frame()
+        # Weight x2 → first hidden neuron is index 1·4 + 0 in the source-major layout.
+        client.send({"type": "edit_weight", "layer": 0, "source": 1, "target": 0, "value": 2.5})
+        frame = client.until_frame()
+        assert frame.raw["weights"][4] == 2.5
+        client.send({"type": "edit_bias", "layer": 3, "neuron": 0, "value": -0.75})  # output
+        assert client.until_frame().raw["biases"][-1] == -0.75
+
+        rows = [[-2.0, -2.0, 0.0], [2.0, 2.0, 1.0]] * 10
+        client.send({"type": "points", "points": rows})
+        echo = client.until_text("config")
+        assert echo["config"]["dataset"] == "user"
+        frame = client.until_frame(min_rev=echo["rev"])
+        np.testing.assert_array_equal(frame.raw["points"], np.asarray(rows, np.float32))
+        assert frame.header["data_rev"] == 1
+
+        client.send({"type": "csv", "text": "x1;x2;label\n# two points\n1;1;1\n-1 -1 0\n" * 1})
+        echo = client.until_text("config")
+        frame = client.until_frame(min_rev=echo["rev"])
+        np.testing.assert_array_equal(frame.raw["points"], [[1, 1, 1], [-1, -1, 0]])
+
+        client.send({"type": "stream", "fps": 10, "steps_per_frame": 7})
+        assert client.until_text("stream") == {"type": "stream", "fps": 10, "steps_per_frame": 7}
+        client.send({"type": "control", "action": "play"})
+        client.until_text("status")
+        steps = [f.step for f in client.frames(4)]
+        assert all(b - a == 7 for a, b in zip(steps[1:], steps[2:], strict=False)), steps
+    finally:
+        client.close()
