@@ -33,6 +33,7 @@ def serve(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     import uvicorn
+    from pydantic import ValidationError
 
     from nnplayground.api.app import create_app
     from nnplayground.api.settings import Settings
@@ -45,8 +46,11 @@ def serve(argv: list[str]) -> int:
         overrides["port"] = args.port
     try:
         settings = Settings(**overrides)
-    except ValueError as exc:
-        print(f"nnplayground: bad setting: {exc}", file=sys.stderr)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            name = ".".join(str(part) for part in error["loc"])
+            where = f"{name} (NNPLAYGROUND_{name.upper()}): " if name else ""
+            print(f"nnplayground: bad setting: {where}{error['msg']}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     _configure_jax(str(settings.cache_dir) if settings.cache_dir else None)

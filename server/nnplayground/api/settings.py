@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -84,9 +84,13 @@ class Settings(BaseSettings):
     )
     warmup: bool = Field(default=True, description="compile the default bucket before serving")
 
-    def model_post_init(self, _context: object) -> None:
+    @model_validator(mode="after")
+    def _fps_order(self) -> Settings:
         if self.default_fps > self.max_fps:
-            raise ValueError("default_fps: must not exceed max_fps")
+            raise ValueError(
+                f"default_fps ({self.default_fps}) must not exceed max_fps ({self.max_fps})"
+            )
+        return self
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
