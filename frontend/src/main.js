@@ -2,7 +2,7 @@
 // frame. Views never talk to the socket; the store never touches the DOM.
 
 import { LossChart } from "./charts.js";
-import { Controls, fillDrawClasses, labelOf, MULTI_CLASS_DATASETS, readOptions } from "./controls.js";
+import { Controls, fillDrawClasses, MULTI_CLASS_DATASETS, readOptions } from "./controls.js";
 import { CsvError, parseCsv, serializeCsv } from "./csv.js";
 import { Heatmap } from "./heatmap.js";
 import { appendHistory, emptyHistory, historyFrom } from "./history.js";
@@ -10,7 +10,7 @@ import { installShortcuts } from "./keyboard.js";
 import { Banner, LessonView, Toasts, ValueEditor } from "./overlays.js";
 import { FEATURE_INFO } from "./features.js";
 import { NetworkView } from "./network.js";
-import { drawPreview } from "./previews.js";
+import { DatasetPicker } from "./previews.js";
 import { RunBar } from "./runbar.js";
 import { Socket } from "./socket.js";
 import { configDiff, defaultConfig, defaultUi, parseHash, Store } from "./store.js";
@@ -78,6 +78,7 @@ const network = new NetworkView($("network"), {
     editor.open(anchor.getAttribute("aria-label") ?? "Bias", value, anchor, (v) => send({ type: "edit_bias", layer, neuron, value: v }, anchor)),
 });
 const chart = new LossChart($("chart"));
+const thumbs = new DatasetPicker($("dataset-thumbs"), (name) => setConfig({ dataset: name }, $("dataset")));
 const controls = new Controls(document, {
   onConfig: (patch, source) => setConfig(patch, source),
   onUi: (patch) => store.set({ ui: { ...store.state.ui, ...patch } }),
@@ -259,7 +260,9 @@ installShortcuts(document, {
 
 // A pasted link or a lesson: apply its whole config and start the run afresh.
 window.addEventListener("hashchange", () => {
+  if (!location.hash.includes("=")) return; // an in-page anchor (the skip link), not a run spec
   const parsed = parseHash(location.hash);
+  reportLinkErrors(parsed.errors);
   store.set({ lesson: parsed.lesson, hidden: new Set(parsed.hidden), ui: { ...defaultUi(), ...parsed.ui }, banner: null });
   setConfig({ ...defaultConfig(), ...parsed.config }, null);
   control("reset", null);
@@ -334,7 +337,7 @@ function paint() {
   if (dirty.has("runbar")) runbar.paint(s, options.capacity.layers);
   if (dirty.has("controls")) {
     controls.render(s);
-    paintDatasetThumbs();
+    thumbs.paint(c.problem, c.dataset, options.lists[c.problem] ?? [], controls.labeller(c.problem));
     fillDrawClasses(/** @type {HTMLSelectElement} */ ($("draw-class")), c.problem === "classification" ? (MULTI_CLASS_DATASETS.includes(c.dataset) ? c.num_classes : 2) : 0, c.problem === "regression");
     $("draw").setAttribute("aria-pressed", String(s.drawMode));
   }
@@ -366,37 +369,13 @@ function neuronLabel(n, hidden) {
   return "";
 }
 
-let thumbsKey = "";
-function paintDatasetThumbs() {
-  const { problem, dataset } = store.state.config;
-  const names = options.lists[problem] ?? [];
-  const root = $("dataset-thumbs");
-  const key = `${problem}:${names.join(",")}`;
-  if (key !== thumbsKey) {
-    thumbsKey = key;
-    root.replaceChildren(
-      ...names.map((name) => {
-        const b = document.createElement("button");
-        b.type = "button";
-        b.className = "thumb";
-        b.dataset.dataset = name;
-        const label = controls.labeller(problem)(name);
-        b.title = label;
-        b.setAttribute("aria-label", `${label} data`);
-        const canvas = document.createElement("canvas");
-        canvas.width = 64;
-        canvas.height = 64;
-        drawPreview(canvas, name, problem === "regression");
-        b.append(canvas);
-        b.addEventListener("click", () => setConfig({ dataset: name }, $("dataset")));
-        return b;
-      }),
-    );
-  }
-  for (const b of root.querySelectorAll("button")) b.setAttribute("aria-pressed", String(/** @type {HTMLElement} */ (b).dataset.dataset === dataset));
+/** @param {string[]} errors  unreadable entries of a link, each "<key>: <reason>" */
+function reportLinkErrors(errors) {
+  if (errors.length > 0) toasts.show(`Ignored in the link: ${errors.join("; ")}`, null);
 }
 
 // ---------- start ----------
+reportLinkErrors(initial.errors);
 fetch("/api/options")
   .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`GET /api/options: HTTP ${r.status}`))))
   .then((doc) => {

@@ -110,3 +110,49 @@ export function drawPreview(canvas, name, regression) {
     ctx.fill();
   }
 }
+
+/** The row of dataset thumbnails; a click picks that dataset. */
+export class DatasetPicker {
+  /**
+   * @param {HTMLElement} root
+   * @param {(name: string) => void} onPick
+   */
+  constructor(root, onPick) {
+    this.root = root;
+    this.onPick = onPick;
+    this.key = "";
+  }
+
+  /**
+   * @param {string} problem
+   * @param {string} current
+   * @param {string[]} names
+   * @param {(name: string) => string} label
+   */
+  paint(problem, current, names, label) {
+    const key = `${problem}:${names.join(",")}`;
+    if (key !== this.key) {
+      this.key = key;
+      this.root.replaceChildren(
+        ...names.map((name) => {
+          const b = document.createElement("button");
+          b.type = "button";
+          b.className = "thumb";
+          b.dataset.dataset = name;
+          b.title = label(name);
+          b.setAttribute("aria-label", `${label(name)} data`);
+          const canvas = document.createElement("canvas");
+          canvas.width = 64;
+          canvas.height = 64;
+          drawPreview(canvas, name, problem === "regression");
+          b.append(canvas);
+          b.addEventListener("click", () => this.onPick(name));
+          return b;
+        }),
+      );
+    }
+    for (const b of this.root.querySelectorAll("button")) {
+      b.setAttribute("aria-pressed", String(/** @type {HTMLElement} */ (b).dataset.dataset === current));
+    }
+  }
+}

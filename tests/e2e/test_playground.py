@@ -159,7 +159,10 @@ def test_copied_url_reproduces_the_config(playground: Playground) -> None:
 
 
 def test_hide_flags_hide_control_groups(playground: Playground) -> None:
-    page = playground.open("#network_hide=true&noise_hide=true&regularization_hide=true")
+    page = playground.open("#network_hide=true&noise_hide=true&regularization_hide=true&seed=x")
+    expect(page.get_by_role("alert").filter(has_text="Ignored in the link")).to_contain_text(
+        "seed: cannot read"
+    )
     expect(page.get_by_role("button", name="Add layer")).to_be_hidden()
     expect(page.get_by_role("button", name="Add neuron to layer 1")).to_have_count(0)
     expect(page.get_by_label("Noise")).to_be_hidden()
@@ -167,6 +170,15 @@ def test_hide_flags_hide_control_groups(playground: Playground) -> None:
     expect(page.get_by_label("Learning rate")).to_be_visible()
     expect(page.get_by_label("Dataset")).to_be_visible()
     assert "network_hide=true" in page.url
+    # The skip link is an in-page anchor, not a run spec: following it changes nothing.
+    page.get_by_label("Learning rate").select_option("0.1")
+    wait_state(page, "s.config.learning_rate === 0.1")
+    page.get_by_role("link", name="Skip to the playground").focus()
+    page.keyboard.press("Enter")
+    # Messages are answered in order: once this step is echoed, any config sent before it was too.
+    page.get_by_role("button", name="Step").click()
+    wait_state(page, "s.step === 1")
+    assert state(page, "config.learning_rate") == 0.1
 
 
 def test_keyboard_only(playground: Playground) -> None:
