@@ -20,12 +20,12 @@ from typing import Any
 from nnplayground.benchmark import frames, recompiles, schema, serve, sessions
 
 QUICK = {"seconds": 2.0, "latency_changes": 40, "sessions": (5, 20), "session_seconds": 3.0,
-         "passes": 1}  # fmt: skip
+         "ramp_s": 2.0, "passes": 1, "script": None}  # fmt: skip
 FULL = {"seconds": 6.0, "latency_changes": 200, "sessions": (10, 50, 100),
-        "session_seconds": 8.0, "passes": 2}  # fmt: skip
-# Every section once at the smallest size: for tests of the JSON, not for figures.
+        "session_seconds": 8.0, "ramp_s": 3.0, "passes": 2, "script": None}  # fmt: skip
+# Every section once at the smallest size (20 script messages): for tests of the JSON only.
 SMOKE = {"seconds": 0.5, "latency_changes": 3, "sessions": (2,), "session_seconds": 0.5,
-         "passes": 1}  # fmt: skip
+         "ramp_s": 0.3, "passes": 1, "script": 20}  # fmt: skip
 PLANS: dict[str, dict[str, Any]] = {"quick": QUICK, "full": FULL, "smoke": SMOKE}
 
 
@@ -58,7 +58,7 @@ async def _server_figures(plan: dict[str, Any], out: dict[str, Any], sections: _
         if cold is not None:
             out["cold_start_s"] = cold
         rec = await sections.run(
-            "recompiles", lambda: recompiles.recompiles(server, plan["passes"])
+            "recompiles", lambda: recompiles.recompiles(server, plan["passes"], plan["script"])
         )
         if rec is not None:
             out["recompiles_after_warmup"] = rec["recompiles_after_warmup"]
@@ -78,7 +78,7 @@ async def _server_figures(plan: dict[str, Any], out: dict[str, Any], sections: _
         rows = []
         for n in plan["sessions"]:
             await sessions.wait_idle(server, timeout=10)
-            row = await sections.run(f"{n} sessions", lambda n=n: sessions.concurrent(server, n, plan["session_seconds"]))  # type: ignore[misc]  # fmt: skip
+            row = await sections.run(f"{n} sessions", lambda n=n: sessions.concurrent(server, n, plan["session_seconds"], ramp_s=plan["ramp_s"]))  # type: ignore[misc]  # fmt: skip
             if row is not None:
                 rows.append(row)
         out["sessions"] = rows

@@ -67,12 +67,13 @@ _ANSWERS = {"config": "config", "stream": "stream", "control": "status", "points
             "csv": "config"}  # fmt: skip
 
 
-async def run_script(server: ServerProcess, session: Session) -> dict[str, Any]:
-    """Send the script once; return total compiles and the messages that caused any."""
+async def run_script(server: ServerProcess, session: Session, limit: int | None) -> dict[str, Any]:
+    """Send the script (its first `limit` messages) once; total compiles and their causes."""
     triggers: list[JsonDict] = []
     before = start = await asyncio.to_thread(server.compiles)
     playing = True
-    for message in script():
+    messages = script()[:limit]
+    for message in messages:
         await session.send(message)
         rev = -1
         answer = _ANSWERS.get(str(message["type"]))
@@ -87,10 +88,12 @@ async def run_script(server: ServerProcess, session: Session) -> dict[str, Any]:
         if after != before:
             triggers.append({"message": message, "compiles": after - before})
         before = after
-    return {"compiles": before - start, "triggers": triggers, "messages": len(script())}
+    return {"compiles": before - start, "triggers": triggers, "messages": len(messages)}
 
 
-async def recompiles(server: ServerProcess, passes: int) -> dict[str, Any]:
+async def recompiles(
+    server: ServerProcess, passes: int, limit: int | None = None
+) -> dict[str, Any]:
     """Compiles caused by `passes` runs of the script on a warmed server (first pass is the figure)."""
     session = await Session.open(server.ws_url)
     try:
@@ -99,7 +102,7 @@ async def recompiles(server: ServerProcess, passes: int) -> dict[str, Any]:
         warmed = await asyncio.to_thread(server.compiles)
         if warmed == 0:  # the warm-up compiled something, so a counter stuck at 0 is not wired
             raise RuntimeError("/api/health reports 0 compiles after warm-up: counter not wired")
-        results = [await run_script(server, session) for _ in range(passes)]
+        results = [await run_script(server, session, limit) for _ in range(passes)]
         await session.send({"type": "control", "action": "pause"})
     finally:
         await session.close()

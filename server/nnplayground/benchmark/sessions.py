@@ -34,7 +34,7 @@ async def _open_playing(server: ServerProcess, fps: int) -> Session:
 
 
 async def concurrent(
-    server: ServerProcess, n: int, seconds: float, fps: int = 30
+    server: ServerProcess, n: int, seconds: float, fps: int = 30, ramp_s: float = 2.0
 ) -> dict[str, Any]:
     """One row of `sessions`: N clients at a requested `fps`, measured over `seconds`."""
     ps = server.ps
@@ -50,7 +50,7 @@ async def concurrent(
     try:
         # Ramp: every session's first frames (with data points) and first chunks are out.
         ramp = [0] * n
-        await asyncio.gather(*(_count_frames(s, time.perf_counter() + 2.0, ramp, i)
+        await asyncio.gather(*(_count_frames(s, time.perf_counter() + ramp_s, ramp, i)
                                for i, s in enumerate(sessions)))  # fmt: skip
         counts = [0] * n
         me = psutil.Process()
