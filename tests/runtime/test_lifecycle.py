@@ -16,10 +16,14 @@ from runtime.wsclient import Client, Frame
 
 @pytest.fixture(scope="module")
 def small_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """Two sessions at most; a dropped session is freed at once (no grace)."""
+    """Two sessions at most; a dropped session is freed at once (no grace); idle after 3 s."""
     server = start_server(
         tmp_path_factory.mktemp("small"),
-        {"NNPLAYGROUND_MAX_SESSIONS": "2", "NNPLAYGROUND_SESSION_GRACE_S": "0"},
+        {
+            "NNPLAYGROUND_MAX_SESSIONS": "2",
+            "NNPLAYGROUND_SESSION_GRACE_S": "0",
+            "NNPLAYGROUND_IDLE_TIMEOUT_S": "3",
+        },
     )
     yield server
     server.stop()
@@ -76,6 +80,24 @@ def test_divergence_pauses_with_an_event_and_never_sends_nan(live_server: LiveSe
         assert frame.header["metrics"]["train_loss"] is not None  # recovered
     finally:
         client.close()
+
+
+def test_idle_paused_session_is_closed_and_freed(small_server: LiveServer) -> None:
+    idle, busy = Client(small_server.ws_url), Client(small_server.ws_url)
+    try:
+        busy.send({"type": "control", "action": "play"})  # playing sessions are never idle
+        started = time.monotonic()
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                idle.recv(10)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4000
+        assert 3.0 <= time.monotonic() - started < 8.0
+        assert busy.until_frame(min_step=1).header["playing"] is True
+        again = Client(small_server.ws_url)  # the idle session's slot is free again
+        again.close()
+    finally:
+        busy.close()
+        time.sleep(0.3)
 
 
 def test_sigterm_closes_sessions_with_1001_quickly(small_server: LiveServer) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from conftest import LiveServer
@@ -151,6 +153,6 @@ def test_edits_user_data_and_stream(live_server: LiveServer) -> None:
         client.send({"type": "control", "action": "play"})
         client.until_text("status")
         steps = [f.step for f in client.frames(4)]
-        assert all(b - a == 7 for a, b in zip(steps[1:], steps[2:], strict=False)), steps
+        assert all(b - a == 7 for a, b in itertools.pairwise(steps[1:])), steps
     finally:
         client.close()
