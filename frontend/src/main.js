@@ -240,14 +240,17 @@ csvInput.addEventListener("change", async () => {
   if (!file) return;
   const anchor = $("upload-csv");
   try {
-    const { problem } = store.state.config;
-    const rows = parseCsv(await file.text(), { problem: problem === "regression" ? "regression" : "classification", maxClasses: options.capacity.classes });
+    const { problem, dataset, num_classes } = store.state.config;
+    const classes = MULTI_CLASS_DATASETS.includes(dataset) ? num_classes : 2;
+    const rows = parseCsv(await file.text(), { problem: problem === "regression" ? "regression" : "classification", maxClasses: classes });
     drawn = rows;
     showDrawn();
     send({ type: "points", points: rows }, anchor);
     toasts.show(`Loaded ${rows.length} points from ${file.name}.`, anchor, "info");
   } catch (err) {
-    toasts.show(err instanceof CsvError ? `${file.name}: ${err.message}` : String(err), anchor);
+    // More classes than the current data has: the class count is chosen on a K-class dataset first.
+    const hint = err instanceof CsvError && err.message.includes("must be a class") ? " For more classes, pick Blobs or the K-arm spiral, set Classes, then upload again." : "";
+    toasts.show(err instanceof CsvError ? `${file.name}: ${err.message}.${hint}` : String(err), anchor);
   }
 });
 

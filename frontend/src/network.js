@@ -225,8 +225,14 @@ export class NetworkView {
         div.append(canvas);
         const index = n++;
         div.title = `Neuron ${j + 1} of layer ${l + 1}`;
+        // Focus shows the map large too, so keyboard users can inspect every neuron.
+        div.tabIndex = 0;
+        div.setAttribute("role", "img");
+        div.setAttribute("aria-label", `Neuron ${j + 1} of layer ${l + 1}`);
         div.addEventListener("pointerenter", () => this.handlers.onHover(index));
         div.addEventListener("pointerleave", () => this.handlers.onHover(null));
+        div.addEventListener("focus", () => this.handlers.onHover(index));
+        div.addEventListener("blur", () => this.handlers.onHover(null));
         root.append(div);
         this.neuronCanvases.push(canvas);
         this.neuronNodes.push(div);

@@ -57,6 +57,11 @@ def test_hovering_a_neuron_shows_its_map_on_the_output(playground: Playground) -
     page.mouse.move(2, 2)
     expect(page.locator("#heatmap-caption")).to_have_text("")
     poll(page, f"() => ({CANVAS_PRINT})() !== {neuron}")
+    # The same from the keyboard: focusing a neuron shows its map.
+    page.get_by_role("img", name="Neuron 2 of layer 1").focus()
+    expect(page.locator("#heatmap-caption")).to_have_text("Neuron 2 of layer 1")
+    page.get_by_role("button", name="Step").focus()
+    expect(page.locator("#heatmap-caption")).to_have_text("")
 
 
 def test_regression_problem(playground: Playground) -> None:
