@@ -126,7 +126,11 @@ class Connection:
                     None, "message: binary messages are not part of the protocol; send JSON text"
                 )
                 continue
-            self.handle(text)
+            try:
+                self.handle(text)
+            except Exception:  # a server bug, not bad input (that is a ValueError): keep serving
+                log.exception("failed to handle a client message")
+                self.error(None, "internal error while handling the message")
 
     def handle(self, text: str) -> None:
         limited = not self.rate.take()

@@ -56,6 +56,11 @@ class Mailbox:
             self.frames_put += 1
         self._notify()
 
+    @property
+    def frame_pending(self) -> bool:
+        """A frame is waiting that the connection has not taken yet."""
+        return self._frame is not None
+
     def close(self) -> None:
         with self._lock:
             self.closed = True

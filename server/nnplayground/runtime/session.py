@@ -335,6 +335,11 @@ class Session:
             with_points = self._sent_data_rev != self.data_rev
         if mailbox is None:
             return
+        if self.active and mailbox.frame_pending:
+            # The client hasn't taken the last frame yet: probing now would only replace it.
+            # Skipped while playing only, so the next tick (≤ 1/fps away) sends a fresh one;
+            # a paused session's last frame always shows its final state.
+            return
         started = time.perf_counter()
         header = {
             "v": 1,
