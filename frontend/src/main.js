@@ -323,6 +323,10 @@ function paint() {
       drawMode: s.drawMode, presenter: s.presenter,
     });
     heatmap.paint();
+    // The colour key: orange↔blue for two classes or a target; K classes use the class colours.
+    $("output-legend").hidden = Boolean(s.frame?.arrays.has("output_class"));
+    $("legend-low").textContent = c.problem === "regression" ? "−1" : "class 0";
+    $("legend-high").textContent = c.problem === "regression" ? "1" : "class 1";
   }
   if (dirty.has("network")) {
     network.update({
