@@ -22,10 +22,11 @@ from starlette.websockets import WebSocket
 from nnplayground.api import protocol as p
 from nnplayground.api.security import origin_allowed
 from nnplayground.api.settings import Settings
-from nnplayground.runtime import session as rs
+from nnplayground.runtime import commands as cmd
 from nnplayground.runtime.csvdata import CsvError, parse_points
 from nnplayground.runtime.mailbox import Mailbox, MailboxOverflow
 from nnplayground.runtime.manager import CLOSE_TRY_AGAIN_LATER, SessionLimitError, SessionManager
+from nnplayground.runtime.session import Session
 
 log = logging.getLogger("nnplayground.api")
 CLOSE_POLICY = 1008
@@ -77,7 +78,7 @@ def dumps(message: dict[str, Any]) -> str:
 class Connection:
     """One accepted websocket bound to one session."""
 
-    def __init__(self, ws: WebSocket, session: rs.Session, manager: SessionManager,
+    def __init__(self, ws: WebSocket, session: Session, manager: SessionManager,
                  settings: Settings) -> None:  # fmt: skip
         self.ws = ws
         self.session = session
@@ -165,9 +166,9 @@ class Connection:
             # Validate against the config that will be in force (engine rules: cross-field
             # checks such as dataset-vs-problem); raises ValueError("<field>: ...").
             session.pending_config = session.pending_config.replace(**changes)
-            session.submit(rs.ConfigCmd(changes))
+            session.submit(cmd.ConfigCmd(changes))
         elif isinstance(message, p.ControlMessage):
-            session.submit(rs.ControlCmd(message.action))
+            session.submit(cmd.ControlCmd(message.action))
         elif isinstance(message, p.StreamMessage):
             if message.fps is not None and message.fps > self.settings.max_fps:
                 raise ValueError(f"fps: at most {self.settings.max_fps} on this server")
@@ -181,25 +182,25 @@ class Connection:
             spf = (
                 message.steps_per_frame
                 if "steps_per_frame" in message.model_fields_set
-                else rs._UNSET
+                else cmd.UNSET
             )
-            session.submit(rs.StreamCmd(message.fps, spf))
+            session.submit(cmd.StreamCmd(message.fps, spf))
         elif isinstance(message, p.EditWeightMessage):
             session.submit(
-                rs.EditWeightCmd(message.layer, message.source, message.target, message.value)
+                cmd.EditWeightCmd(message.layer, message.source, message.target, message.value)
             )
         elif isinstance(message, p.EditBiasMessage):
-            session.submit(rs.EditBiasCmd(message.layer, message.neuron, message.value))
+            session.submit(cmd.EditBiasCmd(message.layer, message.neuron, message.value))
         elif isinstance(message, p.PointsMessage):
             if len(message.points) > self.settings.max_points:
                 raise ValueError(f"points: at most {self.settings.max_points} points are allowed")
-            session.submit(rs.PointsCmd(np.asarray(message.points, dtype=np.float32)))
+            session.submit(cmd.PointsCmd(np.asarray(message.points, dtype=np.float32)))
         elif isinstance(message, p.CsvMessage):
             try:
                 points = parse_points(message.text, self.settings.max_points)
             except CsvError as exc:
                 raise ValueError(f"text: {exc}") from None
-            session.submit(rs.PointsCmd(points))
+            session.submit(cmd.PointsCmd(points))
 
 
 async def serve_socket(ws: WebSocket, manager: SessionManager, settings: Settings) -> None:

@@ -19,11 +19,21 @@ import numpy as np
 from nnplayground.engine import RunConfig, Trainer
 from nnplayground.engine.config import DATA_FIELDS
 from nnplayground.runtime import wire
+from nnplayground.runtime.commands import (
+    UNSET,
+    Command,
+    ConfigCmd,
+    ControlCmd,
+    EditBiasCmd,
+    EditWeightCmd,
+    FrameCmd,
+    PointsCmd,
+    StreamCmd,
+)
 from nnplayground.runtime.history import History
 from nnplayground.runtime.mailbox import Mailbox
 
 JsonDict = dict[str, Any]
-_UNSET: Any = object()
 
 
 def _nothing() -> None:
@@ -40,51 +50,6 @@ class Limits:
     max_steps_per_frame: int = 10_000
     # Share of each frame interval spent training (the rest: probes, encoding, other sessions).
     train_share: float = 0.6
-
-
-# -- commands (made on the loop, applied on the scheduler thread) ------------------------------
-@dataclass(frozen=True)
-class ConfigCmd:
-    changes: JsonDict
-
-
-@dataclass(frozen=True)
-class ControlCmd:
-    action: str
-
-
-@dataclass(frozen=True)
-class StreamCmd:
-    fps: int | None
-    steps_per_frame: Any = _UNSET  # int, None (= auto) or _UNSET (= unchanged)
-
-
-@dataclass(frozen=True)
-class EditWeightCmd:
-    layer: int
-    source: int
-    target: int
-    value: float
-
-
-@dataclass(frozen=True)
-class EditBiasCmd:
-    layer: int
-    neuron: int
-    value: float
-
-
-@dataclass(frozen=True)
-class PointsCmd:
-    points: np.ndarray  # (N, 3) float32
-
-
-@dataclass(frozen=True)
-class FrameCmd:
-    """Send a frame now (a new connection's first frame carries the points)."""
-
-
-Command = ConfigCmd | ControlCmd | StreamCmd | EditWeightCmd | EditBiasCmd | PointsCmd | FrameCmd
 
 
 @dataclass
@@ -249,7 +214,7 @@ class Session:
         if isinstance(command, StreamCmd):
             if command.fps is not None:
                 self.fps = min(command.fps, self.limits.max_fps)
-            if command.steps_per_frame is not _UNSET:
+            if command.steps_per_frame is not UNSET:
                 spf = command.steps_per_frame
                 self.steps_per_frame = (
                     None if spf is None else min(int(spf), self.limits.max_steps_per_frame)
