@@ -122,6 +122,13 @@ class RunConfig:
     seed: int = 0
     patience: int = 0
 
+    def __post_init__(self) -> None:
+        # Accept lists for the list fields (JSON, keyword use) but store hashable tuples.
+        for name in ("features", "hidden_layers"):
+            value = getattr(self, name)
+            if isinstance(value, list):
+                object.__setattr__(self, name, tuple(value))
+
     # -- derived -------------------------------------------------------------------------------
     @property
     def classes(self) -> int:

@@ -35,7 +35,7 @@ def penalty(params: Params, masks: Params, l1: Array, l2: Array) -> Array:
     return l1 * abs_sum + 0.5 * l2 * sq_sum
 
 
-def _masked(tree: Params, masks: Params) -> Params:  # noqa: D103
+def _masked(tree: Params, masks: Params) -> Params:
     return Params(*(t * m for t, m in zip(tree, masks, strict=True)))
 
 
