@@ -91,6 +91,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     server = start_server(tmp_path_factory.mktemp("live"))
     yield server
     server.stop()
+    # Whatever the tests sent, the server must not have logged a traceback (issue 6).
+    assert "Traceback" not in server.log(), server.log()[-4000:]
 
 
 @pytest.fixture
