@@ -72,7 +72,9 @@ class SessionManager:
         session = self.find(resume_token)
         if session is not None and not session.closed:
             return session, True
-        if self.closing or len(self._sessions) + self._creating >= self.settings.max_sessions:
+        if self.closing:
+            raise SessionLimitError("the server is shutting down; try again in a moment")
+        if len(self._sessions) + self._creating >= self.settings.max_sessions:
             raise SessionLimitError(
                 f"the server is full ({self.settings.max_sessions} sessions); try again later"
             )
