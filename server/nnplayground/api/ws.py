@@ -163,10 +163,8 @@ class Connection:
             changes = message.model_dump(exclude_unset=True, exclude={"type"})
             if not changes:
                 return
-            # Validate against the config that will be in force (engine rules: cross-field
-            # checks such as dataset-vs-problem); raises ValueError("<field>: ...").
-            session.pending_config = session.pending_config.replace(**changes)
-            session.submit(cmd.ConfigCmd(changes))
+            # Engine rules too (cross-field checks such as dataset-vs-problem).
+            session.propose_config(changes)
         elif isinstance(message, p.ControlMessage):
             session.submit(cmd.ControlCmd(message.action))
         elif isinstance(message, p.StreamMessage):

@@ -105,13 +105,28 @@ class Session:
     # -- loop side ----------------------------------------------------------------------------
     def submit(self, command: Command) -> None:
         with self._lock:
-            if isinstance(command, ConfigCmd) and self._commands:
-                last = self._commands[-1]
-                if isinstance(last, ConfigCmd):  # coalesce a burst of slider moves into one
-                    self._commands[-1] = ConfigCmd({**last.changes, **command.changes})
-                    self.wake()
-                    return
-            self._commands.append(command)
+            self._enqueue(command)
+        self.wake()
+
+    def _enqueue(self, command: Command) -> None:
+        # Caller holds the lock.
+        if isinstance(command, ConfigCmd) and self._commands:
+            last = self._commands[-1]
+            if isinstance(last, ConfigCmd):  # coalesce a burst of slider moves into one
+                self._commands[-1] = ConfigCmd({**last.changes, **command.changes})
+                return
+        self._commands.append(command)
+
+    def propose_config(self, changes: JsonDict) -> None:
+        """Validate `changes` against the config that will be in force, then queue them.
+
+        Raises ValueError("<field>: ...") and queues nothing when they are invalid. Validation
+        and queueing happen under one lock, so the scheduler never overwrites `pending_config`
+        with an older config while a newer change waits.
+        """
+        with self._lock:
+            self.pending_config = self.pending_config.replace(**changes)
+            self._enqueue(ConfigCmd(changes))
         self.wake()
 
     def has_work(self) -> bool:
@@ -266,7 +281,9 @@ class Session:
         if data:
             self.data_rev += 1
         config = self.trainer.configs[0]
-        self.pending_config = config
+        with self._lock:
+            if not self._commands:  # else a newer, already validated change is queued
+                self.pending_config = config
         self._send({"type": "config", "config": config.to_dict(), "rev": self.rev})
 
     def _train(self, steps: int) -> None:
