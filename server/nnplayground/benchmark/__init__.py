@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import math
+import os
 import sys
 import time
 import traceback
@@ -105,12 +106,15 @@ async def _engine_figures(quick: bool, out: dict[str, Any], sections: _Sections)
 def run(plan_name: str) -> dict[str, Any]:
     """Every figure of issue 5 (keys that could not be measured are absent; see `errors`)."""
     started = time.perf_counter()
+    load_before = os.getloadavg()[0]
     out: dict[str, Any] = {"plan": plan_name, "quick": plan_name != "full", "details": {}}
     sections = _Sections()
     asyncio.run(_server_figures(PLANS[plan_name], out, sections))
     # The engine runs in this process after the server has gone, so both get the cores alone.
     asyncio.run(_engine_figures(plan_name != "full", out, sections))
-    out["machine"] = schema.machine()
+    # Other work on the machine skews every figure: record how busy it was.
+    out["machine"] = {**schema.machine(), "load_avg_1m_start": load_before,
+                      "load_avg_1m_end": os.getloadavg()[0]}  # fmt: skip
     out["errors"] = sections.errors
     out["duration_s"] = time.perf_counter() - started
     return out

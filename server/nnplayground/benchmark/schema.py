@@ -129,6 +129,11 @@ def _fmt(value: Any) -> str:
 def table(result: dict[str, Any]) -> str:
     """A readable table of the figures against issue 5's targets."""
     rows = [("figure", "value", "target", "")]
+    machine = result.get("machine") or {}
+    if "load_avg_1m_start" in machine:
+        rows.append(("machine load (1 min avg)",
+                     f"{machine['load_avg_1m_start']:.1f} -> {machine['load_avg_1m_end']:.1f}",
+                     f"< {machine.get('cores', '?')} cores = quiet", ""))  # fmt: skip
     for key in NUMBERS:
         value = result.get(key)
         target = TARGETS.get(key)
