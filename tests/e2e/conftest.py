@@ -10,12 +10,16 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request
-from tests.conftest import ROOT, LiveServer
+
+if TYPE_CHECKING:
+    from tests.conftest import LiveServer
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM_ARGS = [

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from tests.e2e.conftest import Playground, poll
-from tests.e2e.test_playground import CANVAS_PRINT, state, wait_epoch_above, wait_state
+
+from .conftest import Playground, poll
+from .test_playground import CANVAS_PRINT, state, wait_epoch_above, wait_state
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
-from tests.e2e.conftest import Playground, poll
+
+from .conftest import Playground, poll
 
 pytestmark = pytest.mark.e2e
 
