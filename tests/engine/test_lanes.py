@@ -17,7 +17,7 @@ LANES = [
         learning_rate=0.01,
         l2=0.001,
         seed=4,
-    ),  # fmt: skip
+    ),
     RunConfig(
         dataset="blobs",
         num_classes=3,
@@ -31,7 +31,7 @@ LANES = [
         features=["x1", "x2", "sinx1"],
         schedule="exponential",
         seed=9,
-    ),  # fmt: skip
+    ),
 ]
 
 

@@ -71,14 +71,15 @@ def active_weights(
     """(weights (M,), biases (B,)) float32 of one lane, layer by layer, source-major."""
     sources = list(feature_slots(cfg.features))
     ws, bs = [], []
-    w, b = np.asarray(params.w[lane]), np.asarray(params.b[lane])
+    # NumPy first, then index: indexing a device array is an eager op that compiles per shape.
+    w, b = np.asarray(params.w)[lane], np.asarray(params.b)[lane]
     for layer, width in enumerate(cfg.hidden_layers):
         ws.append(w[layer][np.ix_(sources, range(width))].ravel())
         bs.append(b[layer][:width])
         sources = list(range(width))
     _, n_out = head_of(cfg)
-    ws.append(np.asarray(params.wo[lane])[np.ix_(sources, range(n_out))].ravel())
-    bs.append(np.asarray(params.bo[lane])[:n_out])
+    ws.append(np.asarray(params.wo)[lane][np.ix_(sources, range(n_out))].ravel())
+    bs.append(np.asarray(params.bo)[lane][:n_out])
     return np.concatenate(ws).astype(np.float32), np.concatenate(bs).astype(np.float32)
 
 

@@ -14,7 +14,7 @@ def warmup(capacity: Capacity = DEFAULT_CAPACITY, lanes: int = 1) -> None:
     """
     t = Trainer([RunConfig()] * lanes, capacity)
     t.train(1)
-    t.probe()
+    t.probe().arrays(0)
     for lane in range(lanes):
         t.apply(lane, t.configs[lane].replace(capacity, hidden_layers=[3], optimizer="adam"))
         t.apply(lane, t.configs[lane].replace(capacity, batch_size=min(capacity.batch, 64)))

@@ -1,0 +1,67 @@
+"""After warm-up, every control change trains and probes with zero traces or compiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from nnplayground.engine import RunConfig, Trainer, warmup
+from nnplayground.engine.compiles import CompileCounter
+
+SCRIPT: list[dict[str, Any]] = [
+    {"activation": "relu"},
+    {"activation": "step"},
+    {"activation": "gelu"},
+    {"learning_rate": 0.3},
+    {"l1": 0.01},
+    {"l2": 0.02},
+    {"dropout": 0.4},
+    {"dropout": 0.0},
+    {"optimizer": "adam"},
+    {"beta1": 0.7, "beta2": 0.95},
+    {"optimizer": "momentum", "momentum": 0.5},
+    {"optimizer": "nadam"},
+    {"schedule": "time", "decay_rate": 0.01},
+    {"schedule": "step", "decay_steps": 10, "decay_rate": 0.5},
+    {"batch_size": 3},
+    {"batch_size": 40},
+    {"batch_size": 10},
+    {"hidden_layers": [8, 8, 8, 8, 8, 8]},
+    {"hidden_layers": [1]},
+    {"hidden_layers": []},
+    {"hidden_layers": [5, 2, 7]},
+    {"features": ["x1", "x2", "x1sq", "cosx2"]},
+    {"features": ["sinx1"]},
+    {"dataset": "spiral"},
+    {"noise": 35.0},
+    {"train_ratio": 0.8, "val_ratio": 0.1},
+    {"num_points": 1990},
+    {"num_points": 10},
+    {"init": "he"},
+    {"dataset": "blobs", "num_classes": 5},
+    {"loss": "hinge"},
+    {"problem": "regression"},
+    {"dataset": "surface"},
+    {"seed": 3, "data_seed": 12},
+]
+
+
+def test_no_recompiles_after_warmup() -> None:
+    warmup()
+    t = Trainer([RunConfig()])
+    with CompileCounter() as counter:
+        for changes in SCRIPT:
+            t.apply(0, t.configs[0].replace(**changes))
+            m = t.train(45)  # one full chunk and a partial one
+            arrays = t.probe().arrays(0)
+            assert np.isfinite(m.train_loss[0]) or m.diverged[0], changes
+            assert arrays["output"][0].shape == (100, 100)
+        t.set_weight(0, 0, 0, 2, 0.25)
+        t.set_bias(0, 1, 0, -0.5)
+        t.regenerate()
+        t.set_user_points(0, np.array([[1.0, 2.0, 0.5], [-1.0, 0.0, -0.2], [3.0, 3.0, 0.9]]))
+        t.train(7)
+        t.reset()
+        t.train(1)
+    assert counter.traces == 0 and counter.compiles == 0, (counter.traces, counter.compiles)
