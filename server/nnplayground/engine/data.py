@@ -70,7 +70,8 @@ def _spiral_arms(rng: np.random.Generator, n: int, noise: float, k: int) -> Rows
     counts = [n // k + (1 if c < n % k else 0) for c in range(k)]
     xs, ys = [], []
     for c, m in enumerate(counts):
-        t_frac = np.arange(m) / max(m, 1)
+        # Random positions along the arm, so that "Regenerate" gives new points even at noise 0.
+        t_frac = np.sort(rng.uniform(0, 1, m))
         r = t_frac * 5.0
         t = 1.75 * t_frac * 2 * np.pi + 2 * np.pi * c / k
         pts = np.stack([r * np.sin(t), r * np.cos(t)], axis=1)
