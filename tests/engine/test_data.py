@@ -39,7 +39,7 @@ def test_split_ratios_and_padding() -> None:
     assert np.all(d.split[400:] == 0) and int(d.n_train) == 240
     assert np.all(d.split[d.train_idx[:240]] == 1)
     t = Trainer([cfg])
-    x, y, split = t.points(0)
+    x, _, split = t.points(0)
     assert x.shape == (400, 2) and split.dtype == np.uint8 and t.steps_per_epoch(0) == 24
     t.train(48)
     assert float(t.epoch[0]) == pytest.approx(2.0)

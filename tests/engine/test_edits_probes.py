@@ -22,7 +22,7 @@ def trainer() -> Trainer:
 
 
 def test_width_and_depth_edits_keep_surviving_weights(trainer: Trainer) -> None:
-    w, b, wo, bo = _w(trainer)
+    w, _, wo, bo = _w(trainer)
     step = int(trainer.step[0])
     trainer.apply(0, trainer.configs[0].replace(hidden_layers=[6, 3]))
     w2, b2, wo2, bo2 = _w(trainer)

@@ -9,6 +9,7 @@ same architecture (2 inputs, exact shapes, tanh, SGD, batch 10) measured side by
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -84,7 +85,7 @@ def _exact_chunk() -> tuple[Callable[[Any], Any], Any]:
     sizes = [2, *STANDARD.hidden_layers, 1]
     key = jax.random.PRNGKey(0)
     params = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
+    for fan_in, fan_out in itertools.pairwise(sizes):
         key, sub = jax.random.split(key)
         limit = np.sqrt(6.0 / (fan_in + fan_out))
         params.append((jax.random.uniform(sub, (fan_in, fan_out), minval=-limit, maxval=limit),
@@ -131,7 +132,7 @@ def _step_time(fn: Callable[[Any], Any], carry: Any, calls: int) -> tuple[float,
     t0 = time.perf_counter()
     for _ in range(calls):
         carry, _ = fn(carry)
-    jax.block_until_ready(carry)
+    jax.block_until_ready(carry)  # type: ignore[no-untyped-call]
     return (time.perf_counter() - t0) / (calls * train.CHUNK), carry
 
 

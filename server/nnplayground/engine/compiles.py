@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 from types import TracebackType
-from typing import Any
 
 import jax.monitoring
 
@@ -24,7 +23,7 @@ class CompileCounter:
         self.compiles = 0
         self._lock = threading.Lock()
 
-    def _listen(self, event: str, duration: float, **kwargs: Any) -> None:
+    def _listen(self, event: str, duration_secs: float, **kwargs: str | int) -> None:
         with self._lock:
             if event == TRACE_EVENT:
                 self.traces += 1

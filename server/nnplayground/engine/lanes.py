@@ -8,7 +8,7 @@ jitted functions as arrays of fixed dtype and shape, so no value change ever rec
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
 import jax
 import numpy as np
@@ -52,6 +52,11 @@ class DataArrays(NamedTuple):
     n_train: Array  # () int32
 
 
+def _host(value: Any, dtype: Any) -> Array:
+    # Host NumPy stand-ins for the traced arrays: jit accepts them wherever an Array goes.
+    return cast(Array, np.asarray(value, dtype))
+
+
 def arch_of(cfg: RunConfig, capacity: Capacity) -> Arch:
     """Host (NumPy) masks of a config's architecture."""
     d = capacity.state_width
@@ -63,7 +68,8 @@ def arch_of(cfg: RunConfig, capacity: Capacity) -> Arch:
     _, n_out = head_of(cfg)
     out = np.zeros(capacity.classes, np.float32)
     out[:n_out] = 1.0
-    return Arch(feat, neurons, np.asarray(cfg.depth, np.int32), out)
+    return Arch(_host(feat, np.float32), _host(neurons, np.float32), _host(cfg.depth, np.int32),
+                _host(out, np.float32))  # fmt: skip
 
 
 def hyper_of(cfg: RunConfig, capacity: Capacity) -> Hyper:
@@ -71,29 +77,29 @@ def hyper_of(cfg: RunConfig, capacity: Capacity) -> Hyper:
     f32, i32 = np.float32, np.int32
     head, _ = head_of(cfg)
     return Hyper(
-        act=np.asarray(reg.ACTIVATIONS.index(cfg.activation), i32),
-        head=np.asarray(head, i32),
-        init=np.asarray(reg.INITS.index(cfg.init), i32),
+        act=_host(reg.ACTIVATIONS.index(cfg.activation), i32),
+        head=_host(head, i32),
+        init=_host(reg.INITS.index(cfg.init), i32),
         arch=arch_of(cfg, capacity),
         opt=OptHyper(
-            kind=np.asarray(reg.OPTIMIZERS.index(cfg.optimizer), i32),
-            learning_rate=np.asarray(cfg.learning_rate, f32),
-            momentum=np.asarray(cfg.momentum, f32),
-            beta1=np.asarray(cfg.beta1, f32),
-            beta2=np.asarray(cfg.beta2, f32),
-            schedule=np.asarray(reg.SCHEDULES.index(cfg.schedule), i32),
-            decay_rate=np.asarray(cfg.decay_rate, f32),
-            decay_steps=np.asarray(cfg.decay_steps, f32),
+            kind=_host(reg.OPTIMIZERS.index(cfg.optimizer), i32),
+            learning_rate=_host(cfg.learning_rate, f32),
+            momentum=_host(cfg.momentum, f32),
+            beta1=_host(cfg.beta1, f32),
+            beta2=_host(cfg.beta2, f32),
+            schedule=_host(reg.SCHEDULES.index(cfg.schedule), i32),
+            decay_rate=_host(cfg.decay_rate, f32),
+            decay_steps=_host(cfg.decay_steps, f32),
         ),
-        batch=np.asarray(cfg.batch_size, i32),
-        l1=np.asarray(cfg.l1, f32),
-        l2=np.asarray(cfg.l2, f32),
-        dropout=np.asarray(cfg.dropout, f32),
+        batch=_host(cfg.batch_size, i32),
+        l1=_host(cfg.l1, f32),
+        l2=_host(cfg.l2, f32),
+        dropout=_host(cfg.dropout, f32),
     )
 
 
 def data_arrays(d: Data) -> DataArrays:
-    return DataArrays(d.x, d.y, d.split, d.train_idx, d.n_train)
+    return DataArrays(*(cast(Array, a) for a in (d.x, d.y, d.split, d.train_idx, d.n_train)))
 
 
 T = TypeVar("T")

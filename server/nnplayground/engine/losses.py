@@ -88,7 +88,8 @@ def per_example_loss(head: Array, logits: Array, y: Array, out_mask: Array) -> A
 
     branches = (binary_logistic, binary_mse, binary_hinge, softmax, multi_mse, multi_hinge,
                 ovr_logistic, regression)  # fmt: skip
-    return lax.switch(head, branches)
+    out: Array = lax.switch(head, branches)
+    return out
 
 
 def predict(head: Array, logits: Array, out_mask: Array) -> tuple[Array, Array, Array]:

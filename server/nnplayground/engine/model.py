@@ -64,7 +64,8 @@ _WITH_SLOPE = tuple(_value_and_slope(fn) for fn in ACTIVATION_FNS)
 @jax.custom_vjp
 def activate(index: Array, z: Array) -> Array:
     """Activation number `index` (traced) applied to z (any shape)."""
-    return lax.switch(index, ACTIVATION_FNS, z)
+    out: Array = lax.switch(index, ACTIVATION_FNS, z)
+    return out
 
 
 def _activate_fwd(index: Array, z: Array) -> tuple[Array, tuple[Array, Array]]:
@@ -125,7 +126,8 @@ def hidden(
         return jnp.where(on, a, h), a
 
     xs = (params.w, params.b, arch.neuron_mask, active) + (() if keep is None else (keep,))
-    return lax.scan(layer, feats * arch.feat_mask[None, :], xs, unroll=UNROLL)  # type: ignore[no-any-return]
+    h, outs = lax.scan(layer, feats * arch.feat_mask[None, :], xs, unroll=UNROLL)
+    return h, outs
 
 
 def forward(

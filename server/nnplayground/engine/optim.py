@@ -74,7 +74,7 @@ def _unpack(kind: int, packed: OptState, params: Params) -> Any:
     template = KINDS[kind].init(params)
     leaves, treedef = jax.tree.flatten(template, is_leaf=_is_params)
     n_count = n_slot = 0
-    out = []
+    out: list[Any] = []
     for leaf in leaves:
         if isinstance(leaf, Params):
             out.append(packed.slots[n_slot])

@@ -109,11 +109,10 @@ class Probe:
             raise ValueError(f"lane: {lane} was not probed (probed {list(self.lanes)})")
 
     def _neuron_rows(self, lane: int) -> tuple[np.ndarray, np.ndarray]:
-        return np.repeat(
-            np.arange(self.configs[lane].depth), self.configs[lane].hidden_layers
-        ), np.concatenate([np.arange(w) for w in self.configs[lane].hidden_layers] or [[]]).astype(
-            np.int64
-        )
+        widths = self.configs[lane].hidden_layers
+        layers = np.repeat(np.arange(len(widths)), widths)
+        units = np.concatenate([np.arange(w) for w in widths]) if widths else np.zeros(0, int)
+        return layers, units.astype(np.int64)
 
     def arrays(self, lane: int) -> dict[str, tuple[np.ndarray, Extras]]:
         """The frame arrays of §4 (except points/split) with their descriptor extras."""
@@ -136,15 +135,18 @@ class Probe:
     def output_float(self, lane: int) -> np.ndarray:
         """(G, G) float32: p(class 1), the winning class's p, or the regression prediction."""
         self._check(lane)
-        return self._host("output_float")[lane]
+        out: np.ndarray = self._host("output_float")[lane]
+        return out
 
     def output_class(self, lane: int) -> np.ndarray:
         """(G, G) uint8 argmax class (also for binary heads)."""
         self._check(lane)
-        return self._host("output_class")[lane]
+        out: np.ndarray = self._host("output_class")[lane]
+        return out
 
     def neurons_float(self, lane: int) -> np.ndarray:
         """(N, H, H) float32 maps of the active hidden neurons, layer by layer."""
         self._check(lane)
         layers, units = self._neuron_rows(lane)
-        return self._host("neurons_float")[lane][layers, units]
+        out: np.ndarray = self._host("neurons_float")[lane][layers, units]
+        return out

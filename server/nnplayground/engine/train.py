@@ -47,7 +47,8 @@ def dropout_keep(key: Array, rate: Array, shape: tuple[int, ...]) -> Array:
         return jax.random.bernoulli(key, keep, shape).astype(jnp.float32) / keep
 
     # Skip the random bits entirely when dropout is off: they dominate a small step's cost.
-    return lax.cond(rate > 0, draw, lambda: jnp.ones(shape, jnp.float32))
+    keep: Array = lax.cond(rate > 0, draw, lambda: jnp.ones(shape, jnp.float32))
+    return keep
 
 
 def batch_loss(
@@ -108,7 +109,8 @@ def lane_chunk(
             s,
         )
 
-    return lax.scan(body, state, jnp.arange(CHUNK))  # type: ignore[no-any-return]
+    final, batch_losses = lax.scan(body, state, jnp.arange(CHUNK))
+    return final, batch_losses
 
 
 @partial(jax.jit, static_argnames=("bucket",))

@@ -129,7 +129,7 @@ class Trainer:
     def reset(self) -> None:
         """Params and optimizer state from each lane's `seed`, step 0 (same seed → same init)."""
         seeds = np.asarray([c.seed for c in self._configs], np.int32)
-        self._state = edits.fresh(seeds, self._hp(), self.capacity)
+        self._state: LaneState = edits.fresh(seeds, self._hp(), self.capacity)
         self._steps = np.zeros(self.lanes, np.int64)
         self._epochs = np.zeros(self.lanes)
         self._best_val[:] = np.inf
