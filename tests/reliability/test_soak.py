@@ -80,7 +80,7 @@ def _flat(values: np.ndarray) -> tuple[float, float, float]:
 @pytest.mark.parametrize(
     "seconds",
     [pytest.param(60, marks=pytest.mark.slow, id="60s"),
-     pytest.param(600, marks=pytest.mark.soak, id="10min")],
+     pytest.param(600, marks=[pytest.mark.soak, pytest.mark.timeout(900)], id="10min")],
 )  # fmt: skip
 def test_soak(server_factory: Any, seconds: int) -> None:
     # A 5 s grace keeps the detached sessions of 20 cycling clients well under max_sessions.
