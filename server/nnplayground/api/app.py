@@ -61,6 +61,7 @@ def create_app(
     settings = settings or Settings()
     assets = locate_assets()
     started = time.monotonic()
+    backend, devices = jax.default_backend(), [str(d) for d in jax.devices()]
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -83,15 +84,17 @@ def create_app(
                   docs_url=None, redoc_url=None, openapi_url=None)  # fmt: skip
     app.add_middleware(SecurityHeaders)
 
+    # Async on purpose: these are cheap, and a sync route would hop through the thread pool,
+    # where it queues behind the GIL when training threads are busy.
     @app.get("/api/health")
-    def health() -> dict[str, Any]:
+    async def health() -> dict[str, Any]:
         manager: SessionManager | None = getattr(app.state, "manager", None)
         return {
             "status": "ok",
             "version": nnplayground.__version__,
             "protocol": 1,
-            "backend": jax.default_backend(),
-            "devices": [str(d) for d in jax.devices()],
+            "backend": backend,
+            "devices": devices,
             "compiles": compile_count() if compile_count else 0,
             "sessions": len(manager) if manager else 0,
             "connections": manager.attached_count if manager else 0,
@@ -101,13 +104,15 @@ def create_app(
         }
 
     @app.get("/api/options")
-    def get_options() -> dict[str, Any]:
+    async def get_options() -> dict[str, Any]:
         return {**options(), "limits": limits_message(settings),
                 "default_fps": settings.default_fps}  # fmt: skip
 
+    schema = message_schema()
+
     @app.get("/api/schema")
-    def get_schema() -> dict[str, Any]:
-        return message_schema()
+    async def get_schema() -> dict[str, Any]:
+        return schema
 
     @app.websocket("/ws")
     async def websocket(ws: WebSocket) -> None:

@@ -89,6 +89,7 @@ class Session:
         self.fps = limits.default_fps
         self.steps_per_frame: int | None = None
         self.next_due = 0.0
+        self.last_frame_at = 0.0
         self.step_cost = 20e-6  # seconds per training step, measured (EMA)
         self.auto_steps = 50  # steps per frame when `steps_per_frame` is auto (adapted)
         self.frame_cost = 3e-3  # seconds per probe + encode, measured (EMA)
@@ -177,13 +178,19 @@ class Session:
         send = False
         for command in commands:
             send = self._apply(command) or send
+        if send and self.active:
+            # A change while playing: train the next chunk now rather than at the next frame
+            # tick, so the change shows within one chunk; at most two frames per interval, so
+            # a flood of changes cannot turn one session into a frame hose.
+            self.next_due = min(self.next_due, max(now, self.last_frame_at + 0.5 / self.fps))
         if self.active and now >= self.next_due:
             self._train(self._chunk_steps())
             self.next_due = max(self.next_due + 1.0 / self.fps, now)
+            self.last_frame_at = now
             send = True
         elif self.active:
-            # While playing, the next chunk's frame (at most 1/fps away) shows the change with
-            # metrics measured under it; a frame now would pair the new rev with old metrics.
+            # The chunk that follows shows the change with metrics measured under it; a frame
+            # now would pair the new rev with old metrics.
             send = False
         self._refresh_snapshot()
         if send:
