@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 
@@ -10,7 +11,9 @@ from conftest import LiveServer
 from runtime.wsclient import Client, Frame
 
 
-def _config_change(client: Client, after_step: int, **changes: object) -> tuple[dict, Frame]:
+def _config_change(
+    client: Client, after_step: int, **changes: object
+) -> tuple[dict[str, Any], Frame]:
     """Send a change mid-run; return the echo and the first frame that reflects it."""
     client.send({"type": "config", **changes})
     echo = client.until_text("config")
