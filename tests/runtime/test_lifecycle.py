@@ -114,3 +114,22 @@ def test_sigterm_closes_sessions_with_1001_quickly(small_server: LiveServer) -> 
     small_server.process.wait(10)
     log = small_server.log()
     assert "Traceback" not in log and "ERROR" not in log, log[-2000:]
+
+
+def test_early_stop_pauses_with_an_event(live_server: LiveServer) -> None:
+    client = Client(live_server.ws_url)
+    try:
+        client.until_frame()
+        # A noisy run (rate 3, batch 1) whose validation loss soon fails to improve for 1 step.
+        client.send({"type": "config", "val_ratio": 0.3, "patience": 1, "learning_rate": 3,
+                     "batch_size": 1})  # fmt: skip
+        client.until_text("config")
+        client.send({"type": "stream", "steps_per_frame": 20})
+        client.send({"type": "control", "action": "play"})
+        event = client.until_text("event", timeout=60)
+        assert event["event"] == "early_stop" and "1 steps" in event["message"]
+        assert client.until_text("status")["playing"] is False
+        frame = client.until_frame(min_step=event["step"])
+        assert frame.header["metrics"]["val_loss"] is not None
+    finally:
+        client.close()
