@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Request
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, sync_playwright
 
 if TYPE_CHECKING:
     from tests.conftest import LiveServer
@@ -33,14 +33,20 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    # `playwright install` cannot run here: drive the system Chromium.
-    return {
-        **browser_type_launch_args,
-        "executable_path": "/usr/bin/chromium",
-        "args": CHROMIUM_ARGS,
-    }
+@pytest.fixture(scope="package")
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium (`playwright install` cannot run here), one for the whole e2e package.
+
+    Not pytest-playwright's session-scoped `browser`: while a sync Playwright is alive it marks an
+    asyncio loop as running in the main thread, and every later test calling `asyncio.run` fails.
+    Package scope closes it when the browser tests are done.
+    """
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
 
 
 @dataclass
@@ -103,13 +109,13 @@ def wait_connected(page: Page) -> None:
 
 
 @pytest.fixture
-def playground(browser: Browser, live_server: LiveServer) -> Iterator[Playground]:
-    pg = Playground(browser, live_server)
+def playground(chromium: Browser, live_server: LiveServer) -> Iterator[Playground]:
+    pg = Playground(chromium, live_server)
     yield pg
     for watch in pg.watches:
         assert watch.errors == [], watch.errors
         assert watch.foreign == [], f"requests left 127.0.0.1: {watch.foreign}"
-    for context in browser.contexts:
+    for context in chromium.contexts:
         context.close()
 
 
