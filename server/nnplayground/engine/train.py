@@ -19,7 +19,7 @@ from nnplayground.engine.lanes import DataArrays, Hyper, LaneState, over_lanes
 from nnplayground.engine.model import Params
 
 CHUNK = 32  # steps per compiled call: long enough to hide dispatch (~50 µs), short to stay live
-BATCH_BUCKETS = (16, 64)  # minibatch shapes; a batch of 10 pays for 16 rows, not 64
+BATCH_BUCKETS = (10, 32, 64)  # minibatch shapes: the default batch of 10 pays for 10 rows
 TRAIN, VAL, TEST = 1, 2, 3
 
 
@@ -40,11 +40,16 @@ def _masked(tree: Params, masks: Params) -> Params:
 
 
 def dropout_keep(key: Array, rate: Array, shape: tuple[int, ...]) -> Array:
-    """Inverted-dropout multiplier (shape): Bernoulli(1 - rate) / (1 - rate); ones if rate is 0."""
+    """Inverted-dropout multiplier (L, B, D): Bernoulli(1 - rate) / (1 - rate); ones if rate is 0.
+
+    Bits are drawn for the largest batch bucket and cut to B, so they do not depend on B.
+    """
 
     def draw() -> Array:
         keep = 1.0 - rate
-        return jax.random.bernoulli(key, keep, shape).astype(jnp.float32) / keep
+        full = (shape[0], max(BATCH_BUCKETS[-1], shape[1]), *shape[2:])
+        bits = jax.random.bernoulli(key, keep, full)[:, : shape[1]]
+        return bits.astype(jnp.float32) / keep
 
     # Skip the random bits entirely when dropout is off: they dominate a small step's cost.
     keep: Array = lax.cond(rate > 0, draw, lambda: jnp.ones(shape, jnp.float32))
@@ -79,8 +84,10 @@ def lane_step(
     read), so only the penalty needs the masks.
     """
     key, sub = jax.random.split(state.key)
-    # floor(u · n): one draw of random bits per row (randint draws two).
-    pick = jnp.floor(jax.random.uniform(sub, (bucket,)) * data.n_train).astype(jnp.int32)
+    # floor(u · n): one draw of random bits per row (randint draws two). Draw for the largest
+    # bucket and keep a prefix, so a lane samples the same rows whatever bucket it runs in.
+    u = jax.random.uniform(sub, (BATCH_BUCKETS[-1],))[:bucket]
+    pick = jnp.floor(u * data.n_train).astype(jnp.int32)
     rows = data.train_idx[jnp.minimum(pick, data.n_train - 1)]
     weight = (jnp.arange(bucket) < hp.batch).astype(jnp.float32)
     layers, width = state.params.b.shape

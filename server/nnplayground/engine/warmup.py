@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from nnplayground.engine.config import DEFAULT_CAPACITY, Capacity, RunConfig
+from nnplayground.engine.train import BATCH_BUCKETS
 from nnplayground.engine.trainer import Trainer
 
 
@@ -17,7 +18,9 @@ def warmup(capacity: Capacity = DEFAULT_CAPACITY, lanes: int = 1) -> None:
     t.probe().arrays(0)
     for lane in range(lanes):
         t.apply(lane, t.configs[lane].replace(capacity, hidden_layers=[3], optimizer="adam"))
-        t.apply(lane, t.configs[lane].replace(capacity, batch_size=min(capacity.batch, 64)))
+        for batch in BATCH_BUCKETS[1:]:  # every minibatch bucket's training code
+            t.apply(lane, t.configs[lane].replace(capacity, batch_size=min(capacity.batch, batch)))
+            t.train(1)
         t.set_weight(lane, 0, 0, 0, 0.5)
         t.set_bias(lane, 1, 0, 0.1)
     t.train(1)
