@@ -90,6 +90,7 @@ class Session:
         self.steps_per_frame: int | None = None
         self.next_due = 0.0
         self.last_frame_at = 0.0
+        self.last_change_at = 0.0
         self.step_cost = 20e-6  # seconds per training step, measured (EMA)
         self.auto_steps = 50  # steps per frame when `steps_per_frame` is auto (adapted)
         self.frame_cost = 3e-3  # seconds per probe + encode, measured (EMA)
@@ -180,9 +181,13 @@ class Session:
             send = self._apply(command) or send
         if send and self.active:
             # A change while playing: train the next chunk now rather than at the next frame
-            # tick, so the change shows within one chunk; at most two frames per interval, so
-            # a flood of changes cannot turn one session into a frame hose.
-            self.next_due = min(self.next_due, max(now, self.last_frame_at + 0.5 / self.fps))
+            # tick, so a click shows within one chunk. Only the first change after a quiet
+            # frame interval does this (a slider drag or a flood then follows the frame clock),
+            # and never sooner than half an interval after the last frame, so no client can
+            # turn its session into a frame hose that slows everyone else.
+            if now - self.last_change_at > 1.0 / self.fps:
+                self.next_due = min(self.next_due, max(now, self.last_frame_at + 0.5 / self.fps))
+            self.last_change_at = now
         if self.active and now >= self.next_due:
             self._train(self._chunk_steps())
             self.next_due = max(self.next_due + 1.0 / self.fps, now)
