@@ -20,8 +20,8 @@ from typing import Any
 
 from nnplayground.benchmark import frames, recompiles, schema, serve, sessions
 
-QUICK = {"seconds": 2.0, "latency_changes": 40, "sessions": (5, 20), "session_seconds": 3.0,
-         "ramp_s": 2.0, "passes": 1, "script": None}  # fmt: skip
+QUICK = {"seconds": 1.5, "latency_changes": 40, "sessions": (5, 20), "session_seconds": 2.0,
+         "ramp_s": 1.0, "passes": 1, "script": None}  # fmt: skip
 FULL = {"seconds": 6.0, "latency_changes": 200, "sessions": (10, 50, 100),
         "session_seconds": 8.0, "ramp_s": 3.0, "passes": 2, "script": None}  # fmt: skip
 # Every section once at the smallest size (20 script messages): for tests of the JSON only.
