@@ -6,6 +6,8 @@ capacity's C columns; `n_out` of them are used (1 for binary and regression head
 
 from __future__ import annotations
 
+from typing import Any
+
 import jax
 import jax.numpy as jnp
 from jax import Array, lax
@@ -112,3 +114,41 @@ def predict(head: Array, logits: Array, out_mask: Array) -> tuple[Array, Array, 
     shown_multi = jnp.where(two, probs[:, 1], jnp.max(probs, axis=1))
     shown = jnp.where(head == 7, z0, jnp.where(single, jax.nn.sigmoid(z0), shown_multi))
     return cls, shown, probs
+
+
+def _mean_loss(head: Array, logits: Array, y: Array, out_mask: Array, weight: Array) -> Array:
+    per = per_example_loss(head, logits, y, out_mask)
+    return jnp.sum(per * weight) / jnp.maximum(jnp.sum(weight), 1.0)
+
+
+@jax.custom_vjp
+def mean_loss(head: Array, logits: Array, y: Array, out_mask: Array, weight: Array) -> Array:
+    """Weighted mean loss of logits (B, C) against y (B,) with row weights (B,)."""
+    return _mean_loss(head, logits, y, out_mask, weight)
+
+
+def _mean_loss_fwd(
+    head: Array, logits: Array, y: Array, out_mask: Array, weight: Array
+) -> tuple[Array, tuple[Array, Array, Array, Array]]:
+    # One switch yields the loss and its gradient in the logits, so the backward pass needs no
+    # second switch over the heads (each conditional costs about a microsecond per step).
+    def branch(i: int) -> Any:
+        def run(logits: Array) -> tuple[Array, Array]:
+            fn = lambda z: _mean_loss(jnp.int32(i), z, y, out_mask, weight)  # noqa: E731
+            return jax.value_and_grad(fn)(logits)
+
+        return run
+
+    value, dlogits = lax.switch(head, [branch(i) for i in range(len(HEADS))], logits)
+    return value, (dlogits, y, out_mask, weight)
+
+
+def _mean_loss_bwd(
+    res: tuple[Array, Array, Array, Array], g: Array
+) -> tuple[None, Array, Array, Array, Array]:
+    dlogits, y, out_mask, weight = res
+    # Targets, masks and row weights are data, not parameters: zero cotangents.
+    return None, g * dlogits, jnp.zeros_like(y), jnp.zeros_like(out_mask), jnp.zeros_like(weight)
+
+
+mean_loss.defvjp(_mean_loss_fwd, _mean_loss_bwd)

@@ -61,8 +61,7 @@ def batch_loss(
 ) -> Array:
     """Data loss of a minibatch x (B, 2), y (B,) with row weights (B,) (0 for padding rows)."""
     logits, _ = model.forward(params, hp.arch, hp.act, x, keep)
-    per = losses.per_example_loss(hp.head, logits, y, hp.arch.out_mask)
-    return jnp.sum(per * weight) / jnp.maximum(jnp.sum(weight), 1.0)
+    return losses.mean_loss(hp.head, logits, y, hp.arch.out_mask, weight)
 
 
 def penalty_grads(params: Params, masks: Params, l1: Array, l2: Array) -> Params:
