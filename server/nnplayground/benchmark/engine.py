@@ -155,11 +155,15 @@ def _padded_vs_exact(repeats: int, calls: int) -> dict[str, Any]:
 
 def measure_engine(quick: bool) -> dict[str, Any]:
     """{"train_examples_per_s", "padded_vs_exact_ratio", ...details} on one CPU core."""
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     with one_core() as core:
         ratio = _padded_vs_exact(repeats=5 if quick else 15, calls=30 if quick else 60)
         through = _throughput(seconds=3.0 if quick else 10.0)
+    # Other processes share the machine: the 1-minute load average says how much they took.
+    load_after = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     return {**through, **ratio, "cpu_core": core, "chunk_steps": train.CHUNK,
-            "jax": jax.__version__}  # fmt: skip
+            "batch_buckets": list(train.BATCH_BUCKETS), "load_average_before": load_before,
+            "load_average_after": load_after, "jax": jax.__version__}  # fmt: skip
 
 
 if __name__ == "__main__":
