@@ -22,6 +22,7 @@ import optax
 
 from nnplayground.engine import RunConfig, Trainer, train
 from nnplayground.engine.compiles import CompileCounter
+from nnplayground.engine.lanes import host
 
 STANDARD = RunConfig(
     dataset="spiral", num_points=500, train_ratio=0.5, hidden_layers=(8,) * 6, batch_size=10
@@ -120,7 +121,7 @@ def _exact_chunk() -> tuple[Callable[[Any], Any], Any]:
 def _padded_chunk() -> tuple[Callable[[Any], Any], Any]:
     t = Trainer([STANDARD])
     hp, data, bucket = t._hp(), t._dd(), train.bucket_for(STANDARD.batch_size)
-    n = np.int32(train.CHUNK)
+    n = host(train.CHUNK, np.int32)
 
     def chunk(state: Any) -> Any:
         return train.train_chunk(state, hp, data, n, bucket)

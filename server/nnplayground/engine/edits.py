@@ -17,6 +17,7 @@ from jax import Array
 
 from nnplayground.engine import model, optim
 from nnplayground.engine.config import Capacity
+from nnplayground.engine.jit import engine_jit
 from nnplayground.engine.lanes import Hyper, LaneState, over_lanes
 from nnplayground.engine.losses import SINGLE_UNIT_HEADS
 from nnplayground.engine.model import Params
@@ -48,7 +49,7 @@ def lane_fresh(seed: Array, hp: Hyper, capacity: Capacity) -> LaneState:
     )
 
 
-@partial(jax.jit, static_argnames=("capacity",))
+@engine_jit(static_argnames=("capacity",))
 def fresh(seeds: Array, hp: Hyper, capacity: Capacity) -> LaneState:
     """K fresh lanes from seeds (K,) int32."""
     return over_lanes(partial(lane_fresh, capacity=capacity), (0, 0))(seeds, hp)  # type: ignore[no-any-return]
@@ -98,14 +99,14 @@ def lane_edit(state: LaneState, old: Hyper, new: Hyper, seed: Array, reset_opt: 
     return LaneState(params, opt, state.key, state.step)
 
 
-@jax.jit
+@engine_jit
 def edit(state: LaneState, old: Hyper, new: Hyper, seeds: Array, reset_opt: Array) -> LaneState:
     """`lane_edit` on K lanes; unchanged lanes (old == new, no reset) come back unchanged."""
     fn = over_lanes(lane_edit, (0, 0, 0, 0, 0))
     return fn(state, old, new, seeds, reset_opt)  # type: ignore[no-any-return]
 
 
-@jax.jit
+@engine_jit
 def set_param(params: Params, which: Array, index: Array, value: Array) -> Params:
     """Set one parameter: `which` 0 w, 1 b, 2 wo, 3 bo; index (4,) int32 = lane, then the leaf's
     own indices (unused trailing entries ignored)."""

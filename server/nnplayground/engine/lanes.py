@@ -52,7 +52,7 @@ class DataArrays(NamedTuple):
     n_train: Array  # () int32
 
 
-def _host(value: Any, dtype: Any) -> Array:
+def host(value: Any, dtype: Any) -> Array:
     # Host NumPy stand-ins for the traced arrays: jit accepts them wherever an Array goes.
     return cast(Array, np.asarray(value, dtype))
 
@@ -68,8 +68,8 @@ def arch_of(cfg: RunConfig, capacity: Capacity) -> Arch:
     _, n_out = head_of(cfg)
     out = np.zeros(capacity.classes, np.float32)
     out[:n_out] = 1.0
-    return Arch(_host(feat, np.float32), _host(neurons, np.float32), _host(cfg.depth, np.int32),
-                _host(out, np.float32))  # fmt: skip
+    return Arch(host(feat, np.float32), host(neurons, np.float32), host(cfg.depth, np.int32),
+                host(out, np.float32))  # fmt: skip
 
 
 def hyper_of(cfg: RunConfig, capacity: Capacity) -> Hyper:
@@ -77,24 +77,24 @@ def hyper_of(cfg: RunConfig, capacity: Capacity) -> Hyper:
     f32, i32 = np.float32, np.int32
     head, _ = head_of(cfg)
     return Hyper(
-        act=_host(reg.ACTIVATIONS.index(cfg.activation), i32),
-        head=_host(head, i32),
-        init=_host(reg.INITS.index(cfg.init), i32),
+        act=host(reg.ACTIVATIONS.index(cfg.activation), i32),
+        head=host(head, i32),
+        init=host(reg.INITS.index(cfg.init), i32),
         arch=arch_of(cfg, capacity),
         opt=OptHyper(
-            kind=_host(reg.OPTIMIZERS.index(cfg.optimizer), i32),
-            learning_rate=_host(cfg.learning_rate, f32),
-            momentum=_host(cfg.momentum, f32),
-            beta1=_host(cfg.beta1, f32),
-            beta2=_host(cfg.beta2, f32),
-            schedule=_host(reg.SCHEDULES.index(cfg.schedule), i32),
-            decay_rate=_host(cfg.decay_rate, f32),
-            decay_steps=_host(cfg.decay_steps, f32),
+            kind=host(reg.OPTIMIZERS.index(cfg.optimizer), i32),
+            learning_rate=host(cfg.learning_rate, f32),
+            momentum=host(cfg.momentum, f32),
+            beta1=host(cfg.beta1, f32),
+            beta2=host(cfg.beta2, f32),
+            schedule=host(reg.SCHEDULES.index(cfg.schedule), i32),
+            decay_rate=host(cfg.decay_rate, f32),
+            decay_steps=host(cfg.decay_steps, f32),
         ),
-        batch=_host(cfg.batch_size, i32),
-        l1=_host(cfg.l1, f32),
-        l2=_host(cfg.l2, f32),
-        dropout=_host(cfg.dropout, f32),
+        batch=host(cfg.batch_size, i32),
+        l1=host(cfg.l1, f32),
+        l2=host(cfg.l2, f32),
+        dropout=host(cfg.dropout, f32),
     )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from functools import partial
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import Array
@@ -18,6 +17,7 @@ from nnplayground.engine import losses, model
 from nnplayground.engine.config import RunConfig
 from nnplayground.engine.data import DOMAIN
 from nnplayground.engine.features import feature_slots
+from nnplayground.engine.jit import engine_jit
 from nnplayground.engine.lanes import Hyper, LaneState, over_lanes
 from nnplayground.engine.losses import head_of
 
@@ -60,7 +60,7 @@ def lane_probe(state: LaneState, hp: Hyper, g: int, h: int) -> dict[str, Array]:
     }
 
 
-@partial(jax.jit, static_argnames=("g", "h"))
+@engine_jit(static_argnames=("g", "h"))
 def probe_lanes(state: LaneState, hp: Hyper, g: int, h: int) -> dict[str, Array]:
     return over_lanes(partial(lane_probe, g=g, h=h), (0, 0))(state, hp)  # type: ignore[no-any-return]
 

@@ -15,6 +15,7 @@ import jax.numpy as jnp
 from jax import Array, lax
 
 from nnplayground.engine import losses, model, optim
+from nnplayground.engine.jit import engine_jit
 from nnplayground.engine.lanes import DataArrays, Hyper, LaneState, over_lanes
 from nnplayground.engine.model import Params
 
@@ -119,7 +120,7 @@ def lane_chunk(
     return final, batch_losses
 
 
-@partial(jax.jit, static_argnames=("bucket",))
+@engine_jit(static_argnames=("bucket",))
 def train_chunk(
     state: LaneState, hp: Hyper, data: DataArrays, n_active: Array, bucket: int
 ) -> tuple[LaneState, Array]:
@@ -186,7 +187,7 @@ def lane_eval(state: LaneState, hp: Hyper, data: DataArrays) -> dict[str, Array]
     return out
 
 
-@jax.jit
+@engine_jit
 def evaluate(state: LaneState, hp: Hyper, data: DataArrays) -> dict[str, Array]:
     """K lanes' full-data metrics (leading axis K)."""
     return over_lanes(lane_eval, (0, 0, 0))(state, hp, data)  # type: ignore[no-any-return]

@@ -19,7 +19,15 @@ from nnplayground.engine import data as datasets
 from nnplayground.engine import edits, train
 from nnplayground.engine.config import DATA_FIELDS, DEFAULT_CAPACITY, MAX_SEED, Capacity, RunConfig
 from nnplayground.engine.features import feature_slots
-from nnplayground.engine.lanes import DataArrays, Hyper, LaneState, data_arrays, hyper_of, stack
+from nnplayground.engine.lanes import (
+    DataArrays,
+    Hyper,
+    LaneState,
+    data_arrays,
+    host,
+    hyper_of,
+    stack,
+)
 from nnplayground.engine.losses import head_of
 from nnplayground.engine.probe import Probe, probe_lanes
 
@@ -128,7 +136,7 @@ class Trainer:
     # -- lifecycle ---------------------------------------------------------------------------
     def reset(self) -> None:
         """Params and optimizer state from each lane's `seed`, step 0 (same seed → same init)."""
-        seeds = np.asarray([c.seed for c in self._configs], np.int32)
+        seeds = host([c.seed for c in self._configs], np.int32)
         self._state: LaneState = edits.fresh(seeds, self._hp(), self.capacity)
         self._steps = np.zeros(self.lanes, np.int64)
         self._epochs = np.zeros(self.lanes)
@@ -183,9 +191,9 @@ class Trainer:
             olds[lane] = old_hyper
             reset_opt = np.zeros(self.lanes, bool)
             reset_opt[lane] = kind_changed
-            seeds = np.asarray([c.seed for c in self._configs], np.int32)
+            seeds = host([c.seed for c in self._configs], np.int32)
             self._state = edits.edit(
-                self._state, jax.device_put(stack(olds)), self._hp(), seeds, reset_opt
+                self._state, jax.device_put(stack(olds)), self._hp(), seeds, host(reset_opt, bool)
             )
 
     def set_weight(self, lane: int, layer: int, source: int, target: int, value: float) -> None:
@@ -217,7 +225,10 @@ class Trainer:
 
     def _set(self, which: int, index: tuple[int, ...], value: float) -> None:
         params = edits.set_param(
-            self._state.params, np.int32(which), np.asarray(index, np.int32), np.float32(value)
+            self._state.params,
+            host(which, np.int32),
+            host(index, np.int32),
+            host(value, np.float32),
         )
         self._state = self._state._replace(params=params)
 
@@ -234,17 +245,17 @@ class Trainer:
         state, pieces, left = self._state, [], int(n_steps)
         while left > 0:
             k = min(train.CHUNK, left)
-            state, losses = train.train_chunk(state, hp, dd, np.int32(k), bucket)
+            state, losses = train.train_chunk(state, hp, dd, host(k, np.int32), bucket)
             pieces.append((losses, k))
             left -= k
         metrics = train.evaluate(state, hp, dd)
         self._state = state
         batch_loss = np.concatenate([np.asarray(p)[:, :k] for p, k in pieces], axis=1)
-        host = {k: np.asarray(v) for k, v in metrics.items()}
+        got = {k: np.asarray(v) for k, v in metrics.items()}
         self._steps += n_steps
         for lane, (cfg, d) in enumerate(zip(self._configs, self._data, strict=True)):
             self._epochs[lane] += n_steps * cfg.batch_size / int(d.n_train)
-        val = host["val_loss"]
+        val = got["val_loss"]
         better = np.isfinite(val) & (val < self._best_val)
         self._best_val = np.where(better, val, self._best_val)
         self._best_step = np.where(better, self._steps, self._best_step)
@@ -253,19 +264,19 @@ class Trainer:
             (patience > 0) & (self._best_step >= 0) & (self._steps - self._best_step >= patience)
         )
         return ChunkMetrics(
-            train_loss=host["train_loss"],
+            train_loss=got["train_loss"],
             val_loss=val,
-            test_loss=host["test_loss"],
-            train_accuracy=host["train_accuracy"],
-            val_accuracy=host["val_accuracy"],
-            test_accuracy=host["test_accuracy"],
-            grad_norms=host["grad_norms"],
-            weight_norms=host["weight_norms"],
-            diverged=host["diverged"],
+            test_loss=got["test_loss"],
+            train_accuracy=got["train_accuracy"],
+            val_accuracy=got["val_accuracy"],
+            test_accuracy=got["test_accuracy"],
+            grad_norms=got["grad_norms"],
+            weight_norms=got["weight_norms"],
+            diverged=got["diverged"],
             best_val_step=self._best_step.copy(),
             early_stop=early,
             batch_loss=batch_loss,
-            learning_rate=host["learning_rate"],
+            learning_rate=got["learning_rate"],
         )
 
     def probe(self, lanes: Sequence[int] | None = None) -> Probe:
