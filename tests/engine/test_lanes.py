@@ -66,3 +66,14 @@ def test_same_seeds_give_bit_identical_runs() -> None:
     other = Trainer([LANES[2].replace(seed=10)])
     other.train(250)
     assert not np.array_equal(_state(other, 0)[0], runs[0][0][0])
+
+
+def test_reset_restores_the_seeded_init_and_step_zero() -> None:
+    t = Trainer([LANES[1]])
+    fresh = _state(t, 0)
+    t.train(120)
+    t.apply(0, t.configs[0].replace(hidden_layers=[5]))
+    t.apply(0, t.configs[0].replace(hidden_layers=[3]))
+    t.reset()
+    assert all(np.array_equal(a, b) for a, b in zip(_state(t, 0), fresh, strict=True))
+    assert int(t.step[0]) == 0 and float(t.epoch[0]) == 0.0
