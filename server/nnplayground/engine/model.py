@@ -104,7 +104,9 @@ def param_masks(arch: Arch) -> Params:
     )
 
 
-UNROLL = 1  # layers per scan iteration: 1 keeps one copy of the layer in the compiled code
+# Fully unrolled layer scan: with the activation's VJP taken from the forward switch, 6 inline
+# layers step ~20 % faster than a loop (XLA's CPU while-loop overhead) and compile as fast.
+UNROLL: int | bool = True
 
 
 def hidden(
@@ -113,7 +115,7 @@ def hidden(
     """Hidden pass of feats (B, D): (the output layer's input (B, D), every layer's output (L, B, D)).
 
     `keep` (L, B, D) is an inverted-dropout multiplier (mask / keep-probability) or None. The
-    layers run in a `lax.scan`, so the activation switch is compiled once, not once per layer.
+    layers are written as a `lax.scan` (one layer body), unrolled by `UNROLL`.
     """
     layers = params.w.shape[0]
     active = jnp.arange(layers) < arch.depth
