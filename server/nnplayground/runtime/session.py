@@ -18,7 +18,7 @@ import numpy as np
 
 from nnplayground.engine import RunConfig, Trainer
 from nnplayground.engine.config import DATA_FIELDS
-from nnplayground.runtime import wire
+from nnplayground.runtime import pacing, wire
 from nnplayground.runtime.commands import (
     UNSET,
     Command,
@@ -32,24 +32,13 @@ from nnplayground.runtime.commands import (
 )
 from nnplayground.runtime.history import History
 from nnplayground.runtime.mailbox import Mailbox
+from nnplayground.runtime.pacing import Limits
 
 JsonDict = dict[str, Any]
 
 
 def _nothing() -> None:
     pass
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Runtime limits (the API fills them from its settings)."""
-
-    max_points: int = 2000
-    max_fps: int = 60
-    default_fps: int = 30
-    max_steps_per_frame: int = 10_000
-    # Share of each frame interval spent training (the rest: probes, encoding, other sessions).
-    train_share: float = 0.6
 
 
 @dataclass
@@ -95,6 +84,7 @@ class Session:
         self.auto_steps = 50  # steps per frame when `steps_per_frame` is auto (adapted)
         self.frame_cost = 3e-3  # seconds per probe + encode, measured (EMA)
         self.metrics: JsonDict = wire.empty_metrics()
+        self._stale = False  # the model or data changed since `metrics` were measured
         self.history = History()
         self.scheduler_share = 1  # sessions playing on the same scheduler thread (set by it)
         # -- bookkeeping read by the manager -----------------------------------------------------
@@ -169,7 +159,18 @@ class Session:
         return self.playing and self._mailbox is not None
 
     def due(self, now: float) -> bool:
-        return bool(self._commands) or (self.active and now >= self.next_due)
+        if self.active and now >= self.next_due:
+            return True
+        with self._lock:
+            if not self._commands:
+                return False
+            only_config = all(isinstance(c, ConfigCmd) for c in self._commands)
+        # While playing, a burst of config changes (a slider drag, a flood) waits for the frame
+        # tick and is applied there as one coalesced change: at most one apply per frame
+        # interval, however fast a client sends. The first change after a quiet interval goes
+        # at once (see `work`), so a single click still shows within one chunk.
+        burst = now - self.last_change_at < 1.0 / self.fps
+        return not (self.active and burst and only_config)
 
     def work(self, now: float) -> None:
         """Apply pending commands, then train one chunk if playing and due, then send a frame."""
@@ -179,6 +180,12 @@ class Session:
         send = False
         for command in commands:
             send = self._apply(command) or send
+        if send and self._stale and not self.active:
+            # Paused: no chunk will follow, so measure the model the frame will show.
+            self.metrics = wire.chunk_metrics(
+                self.trainer.evaluate(), self.trainer.configs[0], 0, 0.0
+            )
+            self._stale = False
         if send and self.active:
             # A change while playing: train the next chunk now rather than at the next frame
             # tick, so a click shows within one chunk. Only the first change after a quiet
@@ -189,7 +196,7 @@ class Session:
                 self.next_due = min(self.next_due, max(now, self.last_frame_at + 0.5 / self.fps))
             self.last_change_at = now
         if self.active and now >= self.next_due:
-            self._train(self._chunk_steps())
+            self._train(self.steps_per_frame or self.auto_steps)
             self.next_due = max(self.next_due + 1.0 / self.fps, now)
             self.last_frame_at = now
             send = True
@@ -201,24 +208,11 @@ class Session:
         if send:
             self._emit_frame()
 
-    def _chunk_steps(self) -> int:
-        if self.steps_per_frame is not None:
-            return self.steps_per_frame
-        return self.auto_steps
-
     def _adapt_auto_steps(self, steps: int, elapsed: float) -> None:
-        """Scale the auto chunk so training fills its share of the frame interval.
-
-        A chunk costs a fixed part (dispatch, full-split evaluation) plus a per-step part, so a
-        per-step average would settle far too low; scaling by budget / elapsed (at most x2 or
-        x0.5 per frame) converges on the step count that fills the budget whatever the split.
-        """
-        if self.steps_per_frame is not None or steps != self.auto_steps:
-            return
-        budget = self.limits.train_share / self.fps / max(1, self.scheduler_share)
-        budget = max(budget - self.frame_cost, 1e-4)
-        factor = min(2.0, max(0.5, budget / max(elapsed, 1e-6)))
-        self.auto_steps = max(1, min(self.limits.max_steps_per_frame, round(steps * factor)))
+        if self.steps_per_frame is None and steps == self.auto_steps:
+            self.auto_steps = pacing.auto_steps(
+                steps, elapsed, self.fps, self.scheduler_share, self.frame_cost, self.limits
+            )
 
     def _apply(self, command: Command) -> bool:
         """Apply one command; True when a frame should follow. Engine ValueErrors → error."""
@@ -250,9 +244,11 @@ class Session:
             return False
         if isinstance(command, EditWeightCmd):
             t.set_weight(0, command.layer, command.source, command.target, command.value)
+            self._stale = True
             return True
         if isinstance(command, EditBiasCmd):
             t.set_bias(0, command.layer, command.neuron, command.value)
+            self._stale = True
             return True
         if isinstance(command, PointsCmd):
             if len(command.points) > self.limits.max_points:
@@ -280,6 +276,7 @@ class Session:
         elif action == "reset":
             t.reset()
             self.metrics = wire.empty_metrics()
+            self._stale = True
             with self._lock:
                 self.history.clear()
         elif action == "regenerate":
@@ -290,6 +287,7 @@ class Session:
 
     def _config_changed(self, data: bool) -> None:
         self.rev += 1
+        self._stale = True
         if data:
             self.data_rev += 1
         config = self.trainer.configs[0]
@@ -302,6 +300,7 @@ class Session:
         started = time.perf_counter()
         chunk = self.trainer.train(steps)
         elapsed = time.perf_counter() - started
+        self._stale = False
         self.step_cost = 0.8 * self.step_cost + 0.2 * (elapsed / steps)
         self._adapt_auto_steps(steps, elapsed)
         config = self.trainer.configs[0]
