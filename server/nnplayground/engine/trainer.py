@@ -248,14 +248,27 @@ class Trainer:
             state, losses = train.train_chunk(state, hp, dd, host(k, np.int32), bucket)
             pieces.append((losses, k))
             left -= k
-        metrics = train.evaluate(state, hp, dd)
         self._state = state
         batch_loss = np.concatenate([np.asarray(p)[:, :k] for p, k in pieces], axis=1)
-        got = {k: np.asarray(v) for k, v in metrics.items()}
         self._steps += n_steps
         for lane, (cfg, d) in enumerate(zip(self._configs, self._data, strict=True)):
             self._epochs[lane] += n_steps * cfg.batch_size / int(d.n_train)
+        return self._metrics(batch_loss, track=True)
+
+    def evaluate(self) -> ChunkMetrics:
+        """Full-data metrics of the current model without training (`batch_loss` is (K, 0)).
+
+        What a paused session shows after a reset, an edit or new data: the numbers must
+        describe the model on screen, not the one before the change.
+        """
+        return self._metrics(np.zeros((self.lanes, 0), np.float32), track=False)
+
+    def _metrics(self, batch_loss: np.ndarray, track: bool) -> ChunkMetrics:
+        metrics = train.evaluate(self._state, self._hp(), self._dd())
+        got = {k: np.asarray(v) for k, v in metrics.items()}
         val = got["val_loss"]
+        if not track:  # only training moves the early-stopping bookkeeping
+            return self._chunk(got, batch_loss, np.zeros(self.lanes, bool))
         better = np.isfinite(val) & (val < self._best_val)
         self._best_val = np.where(better, val, self._best_val)
         self._best_step = np.where(better, self._steps, self._best_step)
@@ -263,9 +276,14 @@ class Trainer:
         early = (
             (patience > 0) & (self._best_step >= 0) & (self._steps - self._best_step >= patience)
         )
+        return self._chunk(got, batch_loss, early)
+
+    def _chunk(
+        self, got: dict[str, np.ndarray], batch_loss: np.ndarray, early: np.ndarray
+    ) -> ChunkMetrics:
         return ChunkMetrics(
             train_loss=got["train_loss"],
-            val_loss=val,
+            val_loss=got["val_loss"],
             test_loss=got["test_loss"],
             train_accuracy=got["train_accuracy"],
             val_accuracy=got["val_accuracy"],
