@@ -23,7 +23,7 @@ from nnplayground.api.ws import limits_message, serve_socket
 from nnplayground.engine import Trainer
 from nnplayground.engine.registry import options
 from nnplayground.runtime.manager import ManagerSettings, SessionManager
-from nnplayground.runtime.session import Limits
+from nnplayground.runtime.pacing import Limits
 
 REAP_INTERVAL_S = 1.0
 

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from nnplayground.engine import Trainer
 from nnplayground.runtime.mailbox import Mailbox
+from nnplayground.runtime.pacing import Limits
 from nnplayground.runtime.scheduler import Scheduler
-from nnplayground.runtime.session import Limits, Session
+from nnplayground.runtime.session import Session
 
 # A connection's way to be closed by the manager: (websocket close code, human reason).
 Closer = Callable[[int, str], None]

@@ -1,0 +1,33 @@
+"""Frame pacing: the runtime's limits and how many training steps fill one frame."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Runtime limits (the API fills them from its settings)."""
+
+    max_points: int = 2000
+    max_fps: int = 60
+    default_fps: int = 30
+    max_steps_per_frame: int = 10_000
+    # Share of each frame interval spent training (the rest: probes, encoding, other sessions).
+    train_share: float = 0.6
+
+
+def auto_steps(
+    steps: int, elapsed: float, fps: int, sharing: int, frame_cost: float, limits: Limits
+) -> int:
+    """The next auto chunk: `steps` scaled so training fills its share of the frame interval.
+
+    A chunk costs a fixed part (dispatch, full-split evaluation) plus a per-step part, so a
+    per-step average would settle far too low; scaling by budget / elapsed (at most x2 or
+    x0.5 per frame) converges on the step count that fills the budget whatever the split.
+    `sharing` sessions play on the same training thread and split its time.
+    """
+    budget = limits.train_share / fps / max(1, sharing)
+    budget = max(budget - frame_cost, 1e-4)
+    factor = min(2.0, max(0.5, budget / max(elapsed, 1e-6)))
+    return max(1, min(limits.max_steps_per_frame, round(steps * factor)))
