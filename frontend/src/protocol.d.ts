@@ -105,7 +105,7 @@ export type Beta2 = number;
  */
 export type Schedule = "constant" | "time" | "step" | "exponential";
 /**
- * Decay rate k (time, exponential: per step; step: factor)
+ * Decay rate k per step (step decay: in stairs of the interval)
  */
 export type DecayRate = number;
 /**
@@ -260,7 +260,7 @@ export type Beta21 = number;
  */
 export type Schedule1 = "constant" | "time" | "step" | "exponential";
 /**
- * Decay rate k (time, exponential: per step; step: factor)
+ * Decay rate k per step (step decay: in stairs of the interval)
  */
 export type DecayRate1 = number;
 /**

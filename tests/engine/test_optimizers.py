@@ -60,10 +60,12 @@ def test_steps_equal_optax_reference(kind: str) -> None:
 def test_schedules() -> None:
     hp = hyper_of(CFG.replace(decay_rate=0.5, decay_steps=10), DEFAULT_CAPACITY).opt
     lr0, k = 0.05, 0.5
+    stairs = optax.exponential_decay(lr0, 10, float(np.exp(-k * 10)), staircase=True)
     expected = {
         "constant": lambda t: lr0,
         "time": lambda t: lr0 / (1 + k * t),
-        "step": lambda t: lr0 * k ** (t // 10),
+        # optax's staircase exponential decay, the same k per step dropped every 10 steps
+        "step": lambda t: float(stairs(t)),
         "exponential": lambda t: lr0 * np.exp(-k * t),
     }
     for i, name in enumerate(registry.SCHEDULES):

@@ -63,7 +63,7 @@ FIELD_SPECS: dict[str, dict[str, Any]] = {
     "beta2": {"kind": "float", "min": 0.0, "max": 0.9999, "step": 0.0001, "label": "β₂ (Adam)"},
     "schedule": {"kind": "choice", "choices": "schedules", "label": "Learning-rate schedule"},
     "decay_rate": {"kind": "float", "min": 0.0, "max": 10.0, "step": 0.001,
-                   "label": "Decay rate k (time, exponential: per step; step: factor)"},
+                   "label": "Decay rate k per step (step decay: in stairs of the interval)"},
     "decay_steps": {"kind": "int", "min": 1, "max": 1_000_000, "step": 1,
                     "label": "Decay interval (steps, step decay)"},
     "batch_size": {"kind": "int", "min": 1, "max": 64, "step": 1, "label": "Batch size"},

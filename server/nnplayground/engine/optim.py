@@ -100,7 +100,9 @@ def scheduled_rate(h: OptHyper, step: Array) -> Array:
     rates = [
         lr,
         lr / (1.0 + h.decay_rate * t),
-        lr * h.decay_rate ** jnp.floor(t / h.decay_steps),
+        # Step decay is the exponential schedule in stairs: the same k means the same
+        # overall decay, dropped once every `decay_steps` (k = 0.001, 1000 steps: ×1/e).
+        lr * jnp.exp(-h.decay_rate * h.decay_steps * jnp.floor(t / h.decay_steps)),
         lr * jnp.exp(-h.decay_rate * t),
     ]
     return jnp.select([h.schedule == i for i in range(len(rates))], rates)
