@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -77,8 +78,11 @@ def start_server(
             raise RuntimeError(f"server exited with {process.returncode}:\n{server.log()}")
         try:
             with urllib.request.urlopen(f"{server.url}/api/health", timeout=1) as r:
-                if r.status == 200:
+                # Ready for a test means warm: background compiles would skew compile counts,
+                # thread counts and frame rates.
+                if r.status == 200 and json.loads(r.read()).get("warm", True):
                     return server
+                time.sleep(0.1)
         except OSError:
             time.sleep(0.1)
     server.stop()

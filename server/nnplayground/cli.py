@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+import threading
 import time
 import webbrowser
 from types import FrameType
@@ -56,14 +57,26 @@ def serve(argv: list[str]) -> int:
     _configure_jax(str(settings.cache_dir) if settings.cache_dir else None)
 
     counter = CompileCounter().__enter__()  # counts for the whole process (health: "compiles")
+    warmed = threading.Event()
     if settings.warmup:
         from nnplayground.engine import warmup
 
         started = time.perf_counter()
-        warmup()
-        log.info("warmed the default bucket in %.1f s", time.perf_counter() - started)
+        warmup(part="first")
+        log.info("warmed the first frame's functions in %.1f s", time.perf_counter() - started)
 
-    app = create_app(settings, compile_count=lambda: counter.count)
+        def warm_rest() -> None:
+            # The other batch buckets compile while the first user already trains (cold start
+            # ≤ 5 s); /api/health says "warm": false until they are done.
+            warmup(part="rest")
+            warmed.set()
+            log.info("warmed the default bucket in %.1f s", time.perf_counter() - started)
+
+        threading.Thread(target=warm_rest, name="nnplayground-warmup", daemon=True).start()
+    else:
+        warmed.set()
+
+    app = create_app(settings, compile_count=lambda: counter.count, warm=warmed.is_set)
     config = uvicorn.Config(
         app,
         host=settings.host,

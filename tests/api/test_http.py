@@ -81,6 +81,7 @@ def test_health(live_server: LiveServer) -> None:
     assert health["status"] == "ok" and health["protocol"] == 1
     assert health["version"] and health["backend"] == "cpu" and health["devices"]
     assert isinstance(health["compiles"], int) and health["compiles"] > 0  # the warm-up compiled
+    assert health["warm"] is True  # the fixture waits for the background compiles
     assert health["assets"] == {"static": True, "frontend": True, "uplot": True}
 
 

@@ -55,9 +55,12 @@ def make_manager(
 
 
 def create_app(
-    settings: Settings | None = None, compile_count: Callable[[], int] | None = None
+    settings: Settings | None = None,
+    compile_count: Callable[[], int] | None = None,
+    warm: Callable[[], bool] | None = None,
 ) -> FastAPI:
-    """The ASGI app. `compile_count` reports JAX compilations (for /api/health)."""
+    """The ASGI app. `compile_count` reports JAX compilations and `warm` whether the start-up
+    compiles are all done (both for /api/health)."""
     settings = settings or Settings()
     assets = locate_assets()
     started = time.monotonic()
@@ -96,6 +99,7 @@ def create_app(
             "backend": backend,
             "devices": devices,
             "compiles": compile_count() if compile_count else 0,
+            "warm": warm() if warm else True,
             "sessions": len(manager) if manager else 0,
             "connections": manager.attached_count if manager else 0,
             "threads": threading.active_count(),

@@ -57,6 +57,14 @@ class ServerProcess:
             raise RuntimeError("/api/health has no 'compiles' field: cannot count recompiles")
         return int(health["compiles"])
 
+    def wait_warm(self, timeout: float = 120.0) -> None:
+        """Wait until the server's background start-up compiles are done (health "warm")."""
+        deadline = time.monotonic() + timeout
+        while not self.health().get("warm", True):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server not warm after {timeout} s")
+            time.sleep(0.1)
+
     def rss_mb(self) -> float:
         return float(self.ps.memory_info().rss) / 2**20
 
@@ -72,7 +80,8 @@ class ServerProcess:
 
 
 def start(env: dict[str, str] | None = None, ready_timeout: float = 120.0) -> ServerProcess:
-    """Spawn the server and return once /api/health answers (its warm-up is done by then)."""
+    """Spawn the server and return once /api/health answers (the first frame's functions are
+    warm by then; `wait_warm` waits for the rest)."""
     port = free_port()
     log_path = Path(tempfile.mkdtemp(prefix="nnplayground-bench-")) / "server.log"
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}

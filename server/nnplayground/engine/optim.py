@@ -101,7 +101,7 @@ def scheduled_rate(h: OptHyper, step: Array) -> Array:
         lr,
         lr / (1.0 + h.decay_rate * t),
         # Step decay is the exponential schedule in stairs: the same k means the same
-        # overall decay, dropped once every `decay_steps` (k = 0.001, 1000 steps: ×1/e).
+        # overall decay, dropped once every `decay_steps` (k = 0.001, 1000 steps: times 1/e).
         lr * jnp.exp(-h.decay_rate * h.decay_steps * jnp.floor(t / h.decay_steps)),
         lr * jnp.exp(-h.decay_rate * t),
     ]
