@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import jax
 import pytest
+
+from nnplayground.benchmark import serve
+from nnplayground.benchmark.serve import ServerProcess
 
 # Rank promotion hides shape bugs (a (K,) vector silently broadcast against (K, n)); make it fail.
 jax.config.update("jax_numpy_rank_promotion", "raise")
@@ -22,71 +17,23 @@ jax.config.update("jax_numpy_rank_promotion", "raise")
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class LiveServer:
-    """A real server process; `url` is http://127.0.0.1:PORT, `ws_url` its websocket endpoint."""
-
-    process: subprocess.Popen[bytes]
-    port: int
-    log_path: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws"
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self, timeout: float = 10.0) -> int:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return int(self.process.returncode)
+# The tests start servers exactly as the benchmark does (one implementation of "spawn, then
+# wait for /api/health"); tests also wait until the background compiles are done, so compile
+# counts, thread counts and frame rates are not skewed by them.
+LiveServer = ServerProcess
 
 
 def start_server(
     tmp_dir: Path, env: dict[str, str] | None = None, ready_timeout: float = 120.0
 ) -> LiveServer:
-    """Start `nnplayground serve` as a subprocess and wait until /api/health answers."""
-    port = free_port()
-    log_path = tmp_dir / f"server-{port}.log"
-    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "nnplayground.cli", "serve", "--host", "127.0.0.1",
-             "--port", str(port)],
-            stdout=log, stderr=subprocess.STDOUT, env=full_env, cwd=ROOT,
-        )  # fmt: skip
-    server = LiveServer(process, port, log_path)
-    deadline = time.monotonic() + ready_timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}:\n{server.log()}")
-        try:
-            with urllib.request.urlopen(f"{server.url}/api/health", timeout=1) as r:
-                # Ready for a test means warm: background compiles would skew compile counts,
-                # thread counts and frame rates.
-                if r.status == 200 and json.loads(r.read()).get("warm", True):
-                    return server
-                time.sleep(0.1)
-        except OSError:
-            time.sleep(0.1)
-    server.stop()
-    raise RuntimeError(f"server not ready after {ready_timeout} s:\n{server.log()}")
+    """Start `nnplayground serve` as a subprocess; return once it answers and is warm."""
+    server = serve.start(env, ready_timeout, log_dir=tmp_dir)
+    try:
+        server.wait_warm(ready_timeout)
+    except BaseException:
+        server.stop()
+        raise
+    return server
 
 
 @pytest.fixture(scope="session")

@@ -79,11 +79,14 @@ class ServerProcess:
         return int(self.process.returncode)
 
 
-def start(env: dict[str, str] | None = None, ready_timeout: float = 120.0) -> ServerProcess:
+def start(
+    env: dict[str, str] | None = None, ready_timeout: float = 120.0, log_dir: Path | None = None
+) -> ServerProcess:
     """Spawn the server and return once /api/health answers (the first frame's functions are
     warm by then; `wait_warm` waits for the rest)."""
     port = free_port()
-    log_path = Path(tempfile.mkdtemp(prefix="nnplayground-bench-")) / "server.log"
+    log_dir = log_dir or Path(tempfile.mkdtemp(prefix="nnplayground-bench-"))
+    log_path = log_dir / f"server-{port}.log"
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     started_at = time.perf_counter()
     with log_path.open("wb") as log:
