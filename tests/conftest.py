@@ -9,12 +9,13 @@ import jax
 import pytest
 
 from nnplayground.benchmark import serve
-from nnplayground.benchmark.serve import ServerProcess
+from nnplayground.benchmark.serve import ServerProcess, free_port
 
 # Rank promotion hides shape bugs (a (K,) vector silently broadcast against (K, n)); make it fail.
 jax.config.update("jax_numpy_rank_promotion", "raise")
 
 ROOT = Path(__file__).resolve().parents[1]
+__all__ = ["ROOT", "LiveServer", "free_port", "start_server"]  # what test modules import
 
 
 # The tests start servers exactly as the benchmark does (one implementation of "spawn, then
