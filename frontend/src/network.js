@@ -4,9 +4,9 @@
 
 import { classColor, colorNeuron, css, diverging, quantisedLut } from "./colors.js";
 import { FEATURE_INFO, featurePixels } from "./features.js";
+import { MAP, headButton, mapCanvas, place, weightIndex } from "./netparts.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-const MAP = 32; // feature thumbnails are computed here at the neuron-map resolution
 
 
 /**
@@ -37,19 +37,6 @@ const MAP = 32; // feature thumbnails are computed here at the neuron-map resolu
 /** Layer sizes [inputs, ...hidden, outputs]. @param {NetworkInput} n */
 export function layerSizes(n) {
   return [n.features.length, ...n.hidden, n.outputs];
-}
-
-/**
- * Position of weight (layer, source, target) in the flat `weights` array (source-major per layer).
- * @param {number[]} sizes
- * @param {number} layer
- * @param {number} source
- * @param {number} target
- */
-export function weightIndex(sizes, layer, source, target) {
-  let offset = 0;
-  for (let l = 0; l < layer; l++) offset += sizes[l] * sizes[l + 1];
-  return offset + source * sizes[layer + 1] + target;
 }
 
 export class NetworkView {
@@ -387,41 +374,4 @@ export class NetworkView {
     for (let i = 0; i < output.data.length; i++) image.data.set(this.outputLut.subarray(output.data[i] * 4, output.data[i] * 4 + 4), i * 4);
     /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d")).putImageData(image, 0, 0);
   }
-}
-
-/**
- * @param {HTMLElement} el
- * @param {number} x
- * @param {number} y
- * @param {number} size
- */
-function place(el, x, y, size) {
-  el.style.left = `${x}px`;
-  el.style.top = `${y}px`;
-  el.style.width = `${size}px`;
-  el.style.height = `${size}px`;
-}
-
-function mapCanvas() {
-  const canvas = document.createElement("canvas");
-  canvas.width = MAP;
-  canvas.height = MAP;
-  return canvas;
-}
-
-/**
- * @param {string} text
- * @param {string} name
- * @param {boolean} disabled
- * @param {() => void} onClick
- */
-function headButton(text, name, disabled, onClick) {
-  const b = document.createElement("button");
-  b.type = "button";
-  b.textContent = text;
-  b.setAttribute("aria-label", name);
-  b.title = name;
-  b.disabled = disabled;
-  b.addEventListener("click", onClick);
-  return b;
 }

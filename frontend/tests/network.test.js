@@ -3,7 +3,7 @@ import { test } from "node:test";
 
 import { diverging } from "../src/colors.js";
 import { FEATURE_INFO, featurePixels } from "../src/features.js";
-import { weightIndex } from "../src/network.js";
+import { weightIndex } from "../src/netparts.js";
 
 test("weight index is source-major per layer, layers one after another", () => {
   const sizes = [3, 4, 2, 1]; // 3 inputs → 4 → 2 → 1 output: 12 + 8 + 2 weights
