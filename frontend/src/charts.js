@@ -3,7 +3,7 @@
 
 import uPlot from "../vendor/uplot/uPlot.esm.js";
 
-import { smooth } from "./history.js";
+import { compactCount, smooth } from "./history.js";
 
 const COLORS = { train: "#0072B2", test: "#D55E00", val: "#009E73" };
 /** Positions of the validation curves (raw, smoothed) in the series and data arrays. */
@@ -111,7 +111,8 @@ export class LossChart {
         acc: { auto: false, range: input.regression ? [-1, 1] : [0, 1] },
       },
       axes: [
-        { label: "step", font, labelFont: font, size: 34, labelSize: 18, stroke: "#5b636d", grid: { stroke: "#eceef1" } },
+        { label: "step", font, labelFont: font, size: 34, labelSize: 18, stroke: "#5b636d", grid: { stroke: "#eceef1" },
+          space: input.presenter ? 70 : 50, values: (_u, splits) => splits.map(compactCount) },
         { scale: "loss", label: "loss", font, labelFont: font, size: 52, labelSize: 18, stroke: "#5b636d", grid: { stroke: "#eceef1" } },
         { scale: "acc", side: 1, label: acc, font, labelFont: font, size: 40, labelSize: 18, stroke: "#5b636d", grid: { show: false } },
       ],

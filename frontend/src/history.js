@@ -91,3 +91,16 @@ export function smooth(values, weight) {
     return avg / (1 - weight ** count);
   });
 }
+
+/**
+ * A step count for an axis tick: 950, 20k, 1.5M — full numbers ran into each other on a
+ * narrow chart once training passed ten thousand steps.
+ * @param {number} n
+ * @returns {string}
+ */
+export function compactCount(n) {
+  const a = Math.abs(n);
+  if (a >= 1e6) return `${+(n / 1e6).toFixed(1)}M`;
+  if (a >= 1e3) return `${+(n / 1e3).toFixed(1)}k`;
+  return `${n}`;
+}

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { appendHistory, emptyHistory, historyFrom, MAX_POINTS, smooth } from "../src/history.js";
+import { appendHistory, compactCount, emptyHistory, historyFrom, MAX_POINTS, smooth } from "../src/history.js";
 
 test("append adds a point per new step and restarts after a reset", () => {
   const h = emptyHistory();
@@ -38,4 +38,8 @@ test("smoothing: a constant stays constant (debiased), weight 0 is raw, nulls pa
   // debiased EMA: (0.5*0 + 0.5*10*... ) → (0.25*0 + 0.5*10)/(1-0.25) = 6.666…
   assert.ok(Math.abs(/** @type {number} */ (s[1]) - 20 / 3) < 1e-9);
   assert.equal(smooth([null, 4], 0.5)[0], null);
+});
+
+test("step ticks are compact: units, thousands, millions", () => {
+  assert.deepEqual([0, 950, 1000, 20000, 1500, 1250000, 3e6].map(compactCount), ["0", "950", "1k", "20k", "1.5k", "1.3M", "3M"]);
 });
