@@ -12,6 +12,7 @@ import asyncio
 import secrets
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from nnplayground.engine import Trainer
@@ -52,6 +53,9 @@ class SessionManager:
         self.limits = limits
         self._factory = trainer_factory
         self.scheduler = Scheduler(settings.threads)
+        # One thread of its own builds Trainers: the loop's default executor would grow a
+        # thread per concurrent connect and keep it, so the thread count would creep with load.
+        self._builder = ThreadPoolExecutor(1, thread_name_prefix="nnplayground-build")
         self._sessions: dict[str, Session] = {}
         self._by_token: dict[str, Session] = {}
         self._closers: dict[str, Closer] = {}
@@ -81,7 +85,7 @@ class SessionManager:
             )
         self._creating += 1
         try:
-            trainer = await asyncio.get_running_loop().run_in_executor(None, self._factory)
+            trainer = await asyncio.get_running_loop().run_in_executor(self._builder, self._factory)
         finally:
             self._creating -= 1
         session = Session(secrets.token_hex(8), secrets.token_urlsafe(24), trainer, self.limits)
@@ -147,3 +151,4 @@ class SessionManager:
         for session in list(self._sessions.values()):
             session.closed = True
         self.scheduler.stop()
+        self._builder.shutdown(wait=False, cancel_futures=True)
