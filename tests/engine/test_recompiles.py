@@ -38,6 +38,7 @@ SCRIPT: list[dict[str, Any]] = [
     {"train_ratio": 0.8, "val_ratio": 0.1},
     {"num_points": 1990},
     {"num_points": 10},
+    {"num_points": 700},
     {"init": "he"},
     {"dataset": "blobs", "num_classes": 5},
     {"loss": "hinge"},
@@ -57,6 +58,10 @@ def test_no_recompiles_after_warmup() -> None:
             arrays = t.probe().arrays(0)
             assert np.isfinite(m.train_loss[0]) or m.diverged[0], changes
             assert arrays["output"][0].shape == (100, 100)
+            # What a loaded server does instead: train unmeasured, measure, probe at half size.
+            t.advance(3)
+            t.evaluate(track=True)
+            assert t.probe(reduced=True).arrays(0)["output"][0].shape == (50, 50)
         t.set_weight(0, 0, 0, 2, 0.25)
         t.set_bias(0, 1, 0, -0.5)
         t.regenerate()

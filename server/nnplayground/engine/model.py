@@ -110,21 +110,33 @@ UNROLL: int | bool = True
 
 
 def hidden(
-    params: Params, arch: Arch, act: Array, feats: Array, keep: Array | None = None
+    params: Params,
+    arch: Arch,
+    act: Array,
+    feats: Array,
+    keep: Array | None = None,
+    skip: bool = False,
 ) -> tuple[Array, Array]:
     """Hidden pass of feats (B, D): (the output layer's input (B, D), every layer's output (L, B, D)).
 
     `keep` (L, B, D) is an inverted-dropout multiplier (mask / keep-probability) or None. The
-    layers are written as a `lax.scan` (one layer body), unrolled by `UNROLL`.
+    layers are written as a `lax.scan` (one layer body), unrolled by `UNROLL`. With `skip`, layers
+    past the depth are branched around (their outputs are 0) instead of computed and discarded:
+    worth it for thousands of rows (probes, full-data evaluation), where a 2-layer net then costs
+    a third of the padded 6 layers; a minibatch step is cheaper without the branches. (Under a
+    vmap over lanes with different depths the branch becomes a select and computes both sides.)
     """
     layers = params.w.shape[0]
     active = jnp.arange(layers) < arch.depth
 
     def layer(h: Array, xs: tuple[Array, ...]) -> tuple[Array, Array]:
         w, b, mask, on = xs[:4]
-        a = activate(act, h @ w + b[None, :]) * mask[None, :]
-        if keep is not None:
-            a = a * xs[4]
+
+        def compute(h: Array) -> Array:
+            a = activate(act, h @ w + b[None, :]) * mask[None, :]
+            return a * xs[4] if keep is not None else a
+
+        a = lax.cond(on, compute, jnp.zeros_like, h) if skip else compute(h)
         return jnp.where(on, a, h), a
 
     xs = (params.w, params.b, arch.neuron_mask, active) + (() if keep is None else (keep,))
@@ -133,11 +145,16 @@ def hidden(
 
 
 def forward(
-    params: Params, arch: Arch, act: Array, x: Array, keep: Array | None = None
+    params: Params,
+    arch: Arch,
+    act: Array,
+    x: Array,
+    keep: Array | None = None,
+    skip: bool = False,
 ) -> tuple[Array, Array]:
-    """Points x (B, 2) → (logits (B, C), hidden outputs (L, B, D))."""
+    """Points x (B, 2) → (logits (B, C), hidden outputs (L, B, D)); `skip`: see `hidden`."""
     feats = features.compute(x, params.w.shape[1])
-    h, outs = hidden(params, arch, act, feats, keep)
+    h, outs = hidden(params, arch, act, feats, keep, skip)
     return h @ params.wo + params.bo[None, :], outs
 
 

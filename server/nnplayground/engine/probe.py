@@ -39,12 +39,12 @@ def _quantise(v: Array, lo: Array, hi: Array) -> Array:
 
 def lane_probe(state: LaneState, hp: Hyper, g: int, h: int) -> dict[str, Array]:
     """One lane's grids: output (g, g) uint8 + float, class (g, g), neuron maps (L, D, h, h)."""
-    logits, _ = model.forward(state.params, hp.arch, hp.act, grid_points(g))
+    logits, _ = model.forward(state.params, hp.arch, hp.act, grid_points(g), skip=True)
     cls, shown, _ = losses.predict(hp.head, logits, hp.arch.out_mask)
     regression = hp.head == losses.HEADS.index("regression")
     shown = jnp.where(regression, jnp.clip(shown, -1.0, 1.0), shown)
     lo = jnp.where(regression, -1.0, 0.0)
-    _, hidden = model.forward(state.params, hp.arch, hp.act, grid_points(h))  # (L, h·h, D)
+    _, hidden = model.forward(state.params, hp.arch, hp.act, grid_points(h), skip=True)
     maps = jnp.transpose(hidden, (0, 2, 1))  # (L, D, h·h)
     mn, mx = jnp.min(maps, axis=2), jnp.max(maps, axis=2)
     q = _quantise(maps, mn[:, :, None], mx[:, :, None])

@@ -237,7 +237,16 @@ class Trainer:
 
     # -- training and probes -----------------------------------------------------------------
     def train(self, n_steps: int) -> ChunkMetrics:
-        """Advance every lane by `n_steps` minibatch steps (any n ≥ 1; never recompiles)."""
+        """Advance every lane by `n_steps` minibatch steps (any n ≥ 1; never recompiles), then
+        measure the full-data metrics (`advance` + `evaluate(track=True)`)."""
+        return self._metrics(self.advance(n_steps), track=True)
+
+    def advance(self, n_steps: int) -> np.ndarray:
+        """Train `n_steps` steps without the full-data metrics → batch losses (K, n_steps).
+
+        A frame needs the model, not necessarily fresh loss curves: under load the runtime
+        measures the metrics a few times a second and only advances in between.
+        """
         if isinstance(n_steps, bool) or not isinstance(n_steps, int | np.integer) or n_steps < 1:
             raise ValueError(f"n_steps: must be an integer ≥ 1, got {n_steps!r}")
         bucket = train.bucket_for(max(c.batch_size for c in self._configs))
@@ -253,18 +262,26 @@ class Trainer:
         self._steps += n_steps
         for lane, (cfg, d) in enumerate(zip(self._configs, self._data, strict=True)):
             self._epochs[lane] += n_steps * cfg.batch_size / int(d.n_train)
-        return self._metrics(batch_loss, track=True)
+        return batch_loss
 
-    def evaluate(self) -> ChunkMetrics:
+    def evaluate(self, track: bool = False) -> ChunkMetrics:
         """Full-data metrics of the current model without training (`batch_loss` is (K, 0)).
 
         What a paused session shows after a reset, an edit or new data: the numbers must
-        describe the model on screen, not the one before the change.
+        describe the model on screen, not the one before the change. `track=True` after
+        `advance` also moves the early-stopping bookkeeping, as `train` does.
         """
-        return self._metrics(np.zeros((self.lanes, 0), np.float32), track=False)
+        return self._metrics(np.zeros((self.lanes, 0), np.float32), track=track)
+
+    def finite(self) -> np.ndarray:
+        """(K,) bool: every parameter of the lane is finite (cheap: no pass over the data)."""
+        leaves = [np.asarray(p).reshape(self.lanes, -1) for p in self._state.params]
+        finite: np.ndarray = np.all(np.isfinite(np.concatenate(leaves, axis=1)), axis=1)
+        return finite
 
     def _metrics(self, batch_loss: np.ndarray, track: bool) -> ChunkMetrics:
-        metrics = train.evaluate(self._state, self._hp(), self._dd())
+        rows = train.rows_for(max(d.n for d in self._data), self.capacity.points)
+        metrics = train.evaluate(self._state, self._hp(), self._dd(), rows)
         got = {k: np.asarray(v) for k, v in metrics.items()}
         val = got["val_loss"]
         if not track:  # only training moves the early-stopping bookkeeping
@@ -297,12 +314,14 @@ class Trainer:
             learning_rate=got["learning_rate"],
         )
 
-    def probe(self, lanes: Sequence[int] | None = None) -> Probe:
-        """Grids, neuron maps, weights and biases of `lanes` (default all) for drawing."""
+    def probe(self, lanes: Sequence[int] | None = None, reduced: bool = False) -> Probe:
+        """Grids, neuron maps, weights and biases of `lanes` (default all) for drawing;
+        `reduced` halves both resolutions (a quarter of the work, for a loaded server)."""
         chosen = tuple(range(self.lanes)) if lanes is None else tuple(lanes)
         for lane in chosen:
             self._check_lane(lane)
-        grids = probe_lanes(self._state, self._hp(), self.grid, self.neuron_grid)
+        g, h = (self.grid // 2, self.neuron_grid // 2) if reduced else (self.grid, self.neuron_grid)
+        grids = probe_lanes(self._state, self._hp(), g, h)
         return Probe(grids, self._state.params, self.configs, chosen)
 
 
