@@ -7,6 +7,7 @@ change recompiles. Validation happens before any mutation, so a ValueError chang
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -323,6 +324,34 @@ class Trainer:
         g, h = (self.grid // 2, self.neuron_grid // 2) if reduced else (self.grid, self.neuron_grid)
         grids = probe_lanes(self._state, self._hp(), g, h)
         return Probe(grids, self._state.params, self.configs, chosen)
+
+    # -- lane sets ---------------------------------------------------------------------------
+    def select(self, picks: Sequence[int]) -> Trainer:
+        """A new Trainer whose lane i is a copy of this one's lane `picks[i]`: config, data,
+        weights, optimizer state, PRNG key, step, epoch and early-stopping bookkeeping.
+
+        How a session grows to K lanes and back to 1 (compare) without touching its model.
+        Copies go through host NumPy and `device_put` (no eager device op, so no compile).
+        """
+        if not picks:
+            raise ValueError("picks: need at least one lane")
+        for lane in picks:
+            self._check_lane(lane)
+        idx = np.asarray(picks, np.int64)
+        new = copy.copy(self)
+        new._configs = [self._configs[i] for i in picks]
+        new._rows = [self._rows[i] for i in picks]
+        new._data = [self._data[i] for i in picks]
+        new._hyper = [self._hyper[i] for i in picks]
+        new._dev_hyper = None
+        new._dev_data = None
+        new._examples = self._examples[idx].copy()
+        new._best_val = self._best_val[idx].copy()
+        new._best_step = self._best_step[idx].copy()
+        new._steps = self._steps[idx].copy()
+        new._epochs = self._epochs[idx].copy()
+        new._state = jax.device_put(jax.tree.map(lambda a: np.asarray(a)[idx], self._state))
+        return new
 
 
 def _index(value: Any, lo: int, hi: int, name: str) -> None:
