@@ -54,6 +54,9 @@ def serve(argv: list[str]) -> int:
             print(f"nnplayground: bad setting: {where}{error['msg']}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # JAX reports at INFO each accelerator backend it did not find (libtpu on every CPU box):
+    # noise in a server log that should show what this server does.
+    logging.getLogger("jax._src.xla_bridge").setLevel(logging.WARNING)
     _configure_jax(str(settings.cache_dir) if settings.cache_dir else None)
 
     counter = CompileCounter().__enter__()  # counts for the whole process (health: "compiles")
@@ -69,6 +72,8 @@ def serve(argv: list[str]) -> int:
             # The other batch buckets compile while the first user already trains (cold start
             # ≤ 5 s); /api/health says "warm": false until they are done.
             warmup(part="rest")
+            if settings.max_lanes > 1:  # compare's padded lane count (runtime/compare.py)
+                warmup(lanes=settings.max_lanes, part="all")
             warmed.set()
             log.info("warmed the default bucket in %.1f s", time.perf_counter() - started)
 
