@@ -52,3 +52,26 @@ export function headButton(text, name, disabled, onClick) {
   b.addEventListener("click", onClick);
   return b;
 }
+
+/**
+ * One Tab stop for a group of many focusable parts (a 6×8 net has ~400 weight links): the
+ * arrow keys move focus within the group, Home/End to its ends, Tab leaves it (the WAI-ARIA
+ * "roving tabindex"). The part focused last keeps the group's Tab stop.
+ * @param {Array<HTMLElement | SVGElement>} parts
+ */
+export function rovingFocus(parts) {
+  parts.forEach((part, i) => {
+    part.setAttribute("tabindex", i === 0 ? "0" : "-1");
+    part.addEventListener("focus", () => {
+      for (const other of parts) other.setAttribute("tabindex", other === part ? "0" : "-1");
+    });
+    part.addEventListener("keydown", (event) => {
+      const e = /** @type {KeyboardEvent} */ (event);
+      const moves = { ArrowDown: i + 1, ArrowRight: i + 1, ArrowUp: i - 1, ArrowLeft: i - 1, Home: 0, End: parts.length - 1 };
+      const to = moves[/** @type {keyof typeof moves} */ (e.key)];
+      if (to === undefined) return;
+      e.preventDefault();
+      parts[Math.max(0, Math.min(parts.length - 1, to))].focus();
+    });
+  });
+}

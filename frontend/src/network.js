@@ -4,7 +4,7 @@
 
 import { classColor, colorNeuron, css, diverging, quantisedLut } from "./colors.js";
 import { FEATURE_INFO, featurePixels } from "./features.js";
-import { MAP, headButton, mapCanvas, place, weightIndex } from "./netparts.js";
+import { MAP, headButton, mapCanvas, place, rovingFocus, weightIndex } from "./netparts.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -157,7 +157,6 @@ export class NetworkView {
           line.setAttribute("d", d);
           hit.setAttribute("class", "link-hit");
           line.setAttribute("class", "link");
-          hit.setAttribute("tabindex", "0");
           hit.setAttribute("role", "button");
           const from = l === 0 ? `input ${FEATURE_INFO[input.features[s]]?.label ?? input.features[s]}` : `neuron ${s + 1} of layer ${l}`;
           const to = l + 1 === centres.length - 1 ? `output ${t + 1}` : `neuron ${t + 1} of layer ${l + 1}`;
@@ -176,6 +175,7 @@ export class NetworkView {
         }
       }
     }
+    rovingFocus(this.links.map((link) => link.hit));
 
     // Input features: toggle buttons with a thumbnail of the feature itself.
     shownInputs.forEach((f, r) => {
@@ -213,7 +213,6 @@ export class NetworkView {
         const index = n++;
         div.title = `Neuron ${j + 1} of layer ${l + 1}`;
         // Focus shows the map large too, so keyboard users can inspect every neuron.
-        div.tabIndex = 0;
         div.setAttribute("role", "img");
         div.setAttribute("aria-label", `Neuron ${j + 1} of layer ${l + 1}`);
         div.addEventListener("pointerenter", () => this.handlers.onHover(index));
@@ -240,6 +239,8 @@ export class NetworkView {
       head.append(count);
       root.append(head);
     });
+
+    rovingFocus(this.neuronNodes);
 
     // Output units.
     centres[centres.length - 1].forEach((c, j) => {
@@ -284,7 +285,6 @@ export class NetworkView {
         rect.setAttribute("width", String(s));
         rect.setAttribute("height", String(s));
         rect.setAttribute("class", "bias");
-        rect.setAttribute("tabindex", "0");
         rect.setAttribute("role", "button");
         const where = l === centres.length - 1 ? `output ${j + 1}` : `neuron ${j + 1} of layer ${l}`;
         rect.setAttribute("aria-label", `Bias of ${where}`);
@@ -302,6 +302,7 @@ export class NetworkView {
         this.biases.push({ rect, index });
       });
     }
+    rovingFocus(this.biases.map((bias) => bias.rect));
   }
 
   /** @param {number} index */

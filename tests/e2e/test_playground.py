@@ -243,6 +243,32 @@ def test_edit_a_weight_by_keyboard(playground: Playground) -> None:
     wait_state(page, "Math.abs(s.frame.arrays.get('weights').data[0] - 2.5) < 1e-6")
 
 
+def test_weight_links_are_one_tab_stop_walked_by_arrow_keys(playground: Playground) -> None:
+    page = playground.open()
+    page.get_by_role("button", name="Weight from input x₁ to neuron 1 of layer 1").focus()
+    page.keyboard.press("ArrowDown")
+    second = page.get_by_role("button", name="Weight from input x₁ to neuron 2 of layer 1")
+    expect(second).to_be_focused()
+    page.keyboard.press("End")
+    expect(
+        page.get_by_role("button", name="Weight from neuron 2 of layer 2 to output 1")
+    ).to_be_focused()
+    page.keyboard.press("Enter")  # the last link opens its editor like any other
+    editor = page.get_by_label("Weight from neuron 2 of layer 2 to output 1", exact=True).and_(
+        page.locator("input")
+    )
+    expect(editor).to_be_focused()
+    page.keyboard.press("Escape")
+    # Tab leaves the 18 links at once; Shift+Tab comes back to the one focused last.
+    page.get_by_role("button", name="Weight from input x₁ to neuron 1 of layer 1").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.getAttribute('class')") != "link-hit"
+    page.keyboard.press("Shift+Tab")
+    expect(
+        page.get_by_role("button", name="Weight from input x₁ to neuron 1 of layer 1")
+    ).to_be_focused()
+
+
 def test_draw_three_points_and_train(playground: Playground) -> None:
     page = playground.open()
     page.get_by_role("button", name="Clear").click()
