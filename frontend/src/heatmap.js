@@ -25,6 +25,10 @@ import { DOMAIN } from "./csv.js";
  * @property {(x1: number, x2: number) => void} onRemove  draw mode: remove the nearest point
  */
 
+const VIEW_LABEL = "Output of the network over the input plane, with the data points";
+const DRAW_LABEL =
+  "Draw points: arrow keys move the cursor (Shift: faster), Enter adds a point of the chosen class, Delete removes the nearest";
+
 export class Heatmap {
   /**
    * @param {HTMLCanvasElement} canvas
@@ -44,6 +48,17 @@ export class Heatmap {
     canvas.addEventListener("contextmenu", (e) => {
       if (this.input?.drawMode) e.preventDefault();
     });
+    // Keyboard drawing: in draw mode the canvas takes focus and a cursor walks the plane.
+    /** Cursor position in the plane (x1, x2); shown while the canvas has focus in draw mode. */
+    this.cursor = { x1: 0, x2: 0 };
+    this.focused = false;
+    canvas.addEventListener("keydown", (e) => this.onKey(e));
+    for (const [type, on] of /** @type {const} */ ([["focus", true], ["blur", false]])) {
+      canvas.addEventListener(type, () => {
+        this.focused = on;
+        this.paint();
+      });
+    }
   }
 
   /** @param {HeatmapInput} input */
@@ -62,6 +77,28 @@ export class Heatmap {
     else if (e.button === 0) this.handlers.onAdd(x1, x2);
   }
 
+  /** @param {KeyboardEvent} e */
+  onKey(e) {
+    if (!this.input?.drawMode || e.ctrlKey || e.metaKey || e.altKey) return;
+    const by = e.shiftKey ? 1 : 0.25;
+    /** @type {Record<string, [number, number]>} */
+    const moves = { ArrowLeft: [-by, 0], ArrowRight: [by, 0], ArrowUp: [0, by], ArrowDown: [0, -by] };
+    const move = moves[e.key];
+    const { x1, x2 } = this.cursor;
+    if (move) {
+      const clamp = (/** @type {number} */ v) => Math.max(-DOMAIN, Math.min(DOMAIN, v));
+      this.cursor = { x1: clamp(x1 + move[0]), x2: clamp(x2 + move[1]) };
+    } else if (e.key === "Enter" || e.key === " ") {
+      this.handlers.onAdd(x1, x2);
+    } else if (e.key === "Delete" || e.key === "Backspace") {
+      this.handlers.onRemove(x1, x2);
+    } else {
+      return;
+    }
+    e.preventDefault(); // the page's shortcuts (space, →) skip handled keys
+    this.paint();
+  }
+
   paint() {
     const input = this.input;
     const canvas = this.canvas;
@@ -71,7 +108,13 @@ export class Heatmap {
       canvas.width = size;
       canvas.height = size;
     }
-    canvas.classList.toggle("drawing", Boolean(input?.drawMode));
+    const drawing = Boolean(input?.drawMode);
+    canvas.classList.toggle("drawing", drawing);
+    if (canvas.tabIndex !== (drawing ? 0 : -1)) {
+      canvas.tabIndex = drawing ? 0 : -1;
+      canvas.setAttribute("role", drawing ? "application" : "img");
+      canvas.setAttribute("aria-label", drawing ? DRAW_LABEL : VIEW_LABEL);
+    }
     const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
     ctx.fillStyle = "#e8eaeb";
     ctx.fillRect(0, 0, size, size);
@@ -87,6 +130,34 @@ export class Heatmap {
     }
     this.caption.textContent = input.hoverNeuron !== null ? input.hoverLabel : "";
     this.paintPoints(ctx, input, size, dpr);
+    if (drawing && this.focused) this.paintCursor(ctx, size, dpr);
+  }
+
+  /**
+   * The keyboard cursor: a ring with a cross, dark inside a white halo to show on any colour.
+   * @param {CanvasRenderingContext2D} ctx
+   * @param {number} size
+   * @param {number} dpr
+   */
+  paintCursor(ctx, size, dpr) {
+    const x = ((this.cursor.x1 + DOMAIN) / (2 * DOMAIN)) * size;
+    const y = size - ((this.cursor.x2 + DOMAIN) / (2 * DOMAIN)) * size;
+    const r = 9 * dpr;
+    for (const [colour, width] of /** @type {const} */ ([["#ffffff", 4], ["#1f2328", 1.6]])) {
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = width * dpr;
+      ctx.beginPath();
+      ctx.arc(x, y, r, 0, 2 * Math.PI);
+      ctx.moveTo(x - 1.6 * r, y);
+      ctx.lineTo(x - 0.5 * r, y);
+      ctx.moveTo(x + 0.5 * r, y);
+      ctx.lineTo(x + 1.6 * r, y);
+      ctx.moveTo(x, y - 1.6 * r);
+      ctx.lineTo(x, y - 0.5 * r);
+      ctx.moveTo(x, y + 0.5 * r);
+      ctx.lineTo(x, y + 1.6 * r);
+      ctx.stroke();
+    }
   }
 
   /**

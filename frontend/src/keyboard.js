@@ -26,7 +26,8 @@ export function isTyping(target, key) {
  */
 export function installShortcuts(doc, handlers) {
   doc.addEventListener("keydown", (e) => {
-    if (e.ctrlKey || e.metaKey || e.altKey || e.repeat || isTyping(e.target, e.key)) return;
+    // defaultPrevented: a focused part (weight links, the drawing canvas) used the key itself.
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.repeat || isTyping(e.target, e.key)) return;
     /** @type {Record<string, () => void>} */
     const actions = {
       " ": handlers.togglePlay,

@@ -269,6 +269,30 @@ def test_weight_links_are_one_tab_stop_walked_by_arrow_keys(playground: Playgrou
     ).to_be_focused()
 
 
+def test_draw_points_with_the_keyboard(playground: Playground) -> None:
+    page = playground.open()
+    page.get_by_role("button", name="Clear").click()
+    page.get_by_label("Draw class").select_option("0")
+    canvas = page.get_by_role("application", name="Draw points", exact=False)
+    canvas.focus()
+    step = state(page, "step")
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")  # 4 x 0.25 → x1 = 1 (not the "step" shortcut)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Shift+ArrowUp")
+    page.keyboard.press("Shift+ArrowUp")  # x2 = 2
+    page.get_by_label("Draw class").select_option("1")
+    canvas.focus()
+    page.keyboard.press("Space")  # adds a point (not play/pause)
+    wait_state(page, "s.points && s.points.split.length === 2")
+    xy = page.evaluate("() => Array.from(nnplayground.store.state.points.xy)")
+    assert xy == [1.0, 0.0, 0.0, 1.0, 2.0, 1.0]
+    assert state(page, "playing") is False and state(page, "step") == step
+    page.keyboard.press("Delete")  # the nearest point to the cursor (1, 2) goes
+    wait_state(page, "s.points && s.points.split.length === 1")
+    assert page.evaluate("() => Array.from(nnplayground.store.state.points.xy)") == [1.0, 0.0, 0.0]
+
+
 def test_draw_three_points_and_train(playground: Playground) -> None:
     page = playground.open()
     page.get_by_role("button", name="Clear").click()
