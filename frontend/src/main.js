@@ -2,6 +2,7 @@
 // frame. Views never talk to the socket; the store never touches the DOM.
 
 import { LossChart } from "./charts.js";
+import { CompareView } from "./compare.js";
 import { Controls, fillDrawClasses, MULTI_CLASS_DATASETS, readOptions } from "./controls.js";
 import { CsvError, parseCsv, serializeCsv } from "./csv.js";
 import { Heatmap } from "./heatmap.js";
@@ -89,6 +90,13 @@ const banner = new Banner(document, () => {
   control("reset", $("banner-fix"));
   store.set({ banner: null });
 });
+const compare = new CompareView(document, {
+  onVariants: (variants, source) => send({ type: "compare", variants }, source),
+  onToggle: () => {
+    dirty.add("compare");
+    requestPaint();
+  },
+});
 const lessons = new LessonView(document, () => store.set({ lesson: null, hidden: new Set() }));
 
 // ---------- socket ----------
@@ -128,6 +136,8 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
         store.set({ config, configRev: msg.rev, playing: msg.playing, step: msg.step, epoch: msg.epoch });
         const diff = target ? configDiff(config, target) : {};
         wanted = null;
+        compare.setMaxLanes(msg.limits.max_lanes);
+        if (!msg.resumed) compare.echo([]);
         if (Object.keys(diff).length > 0) send({ type: "config", ...diff }, null);
         if (store.state.ui.steps_per_frame > 0) sendStream();
         break;
@@ -137,6 +147,9 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
         break;
       case "status":
         store.set({ playing: msg.playing, step: msg.step, epoch: msg.epoch });
+        break;
+      case "compare":
+        compare.echo(msg.variants);
         break;
       case "error": {
         const field = typeof msg.field === "string" ? document.querySelector(`[data-field="${msg.field}"]`) : null;
@@ -283,6 +296,7 @@ const WATCH = {
   controls: ["config", "ui", "hidden", "drawMode"],
   lesson: ["lesson"],
   banner: ["banner"],
+  compare: ["frame", "config", "ui"],
   url: ["config", "ui", "hidden", "lesson"],
 };
 store.subscribe((changed) => {
@@ -291,7 +305,7 @@ store.subscribe((changed) => {
   requestPaint();
 });
 new ResizeObserver(() => {
-  ["heatmap", "network", "chart"].forEach((v) => dirty.add(v));
+  ["heatmap", "network", "chart", "compare"].forEach((v) => dirty.add(v));
   requestPaint();
 }).observe($("board"));
 
@@ -347,6 +361,10 @@ function paint() {
     thumbs.paint(c.problem, c.dataset, options.lists[c.problem] ?? [], controls.labeller(c.problem));
     fillDrawClasses(/** @type {HTMLSelectElement} */ ($("draw-class")), c.problem === "classification" ? (MULTI_CLASS_DATASETS.includes(c.dataset) ? c.num_classes : 2) : 0, c.problem === "regression");
     $("draw").setAttribute("aria-pressed", String(s.drawMode));
+  }
+  if (dirty.has("compare")) {
+    compare.update({ frame: s.frame, config: /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (c)), problem: c.problem, numClasses: c.num_classes, discretize: s.ui.discretize });
+    compare.paint();
   }
   if (dirty.has("lesson")) lessons.paint(s.lesson);
   if (dirty.has("banner")) banner.paint(s.banner);

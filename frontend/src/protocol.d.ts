@@ -8,7 +8,8 @@ export type ClientMessage =
   | EditWeightMessage
   | EditBiasMessage
   | PointsMessage
-  | CsvMessage;
+  | CsvMessage
+  | CompareMessage;
 export type Type = "config";
 /**
  * Problem type
@@ -158,13 +159,7 @@ export type Type5 = "points";
 export type Points = unknown[][];
 export type Type6 = "csv";
 export type Text = string;
-export type ServerMessage =
-  HelloMessage | ConfigEcho | StatusMessage | StreamEcho | ErrorMessage | EventMessage;
-export type Type7 = "hello";
-export type Protocol1 = number;
-export type SessionId = string;
-export type ResumeToken = string;
-export type Resumed = boolean;
+export type Type7 = "compare";
 /**
  * Problem type
  */
@@ -291,6 +286,143 @@ export type Seed1 = number;
  * Early-stopping patience (steps, 0 = off)
  */
 export type Patience1 = number;
+/**
+ * @maxItems 15
+ */
+export type Variants = ConfigChanges[];
+export type ServerMessage =
+  HelloMessage | ConfigEcho | CompareEcho | StatusMessage | StreamEcho | ErrorMessage | EventMessage;
+export type Type8 = "hello";
+export type Protocol1 = number;
+export type SessionId = string;
+export type ResumeToken = string;
+export type Resumed = boolean;
+/**
+ * Problem type
+ */
+export type Problem2 = "classification" | "regression";
+/**
+ * Data
+ */
+export type Dataset2 =
+  | "circle"
+  | "xor"
+  | "gauss"
+  | "spiral"
+  | "moons"
+  | "checkerboard"
+  | "multi_spiral"
+  | "blobs"
+  | "user"
+  | "plane"
+  | "multi_gauss"
+  | "surface";
+/**
+ * Classes
+ */
+export type NumClasses2 = number;
+/**
+ * Points
+ */
+export type NumPoints2 = number;
+/**
+ * Noise (%)
+ */
+export type Noise2 = number;
+/**
+ * Ratio of training data
+ */
+export type TrainRatio2 = number;
+/**
+ * Ratio of validation data
+ */
+export type ValRatio2 = number;
+/**
+ * Data seed
+ */
+export type DataSeed2 = number;
+/**
+ * Input features
+ *
+ * @minItems 1
+ * @maxItems 9
+ */
+export type Features2 = ("x1" | "x2" | "x1sq" | "x2sq" | "x1x2" | "sinx1" | "sinx2" | "cosx1" | "cosx2")[];
+/**
+ * Hidden layers (neurons per layer)
+ *
+ * @maxItems 6
+ */
+export type HiddenLayers2 = number[];
+/**
+ * Activation
+ */
+export type Activation2 =
+  "tanh" | "relu" | "sigmoid" | "linear" | "leaky_relu" | "elu" | "gelu" | "softplus" | "sin" | "step";
+/**
+ * Weight initialisation
+ */
+export type Init2 = "xavier" | "he" | "zero" | "small" | "uniform";
+/**
+ * Loss
+ */
+export type Loss2 = "auto" | "mse" | "logistic" | "softmax" | "hinge";
+/**
+ * Optimizer
+ */
+export type Optimizer2 = "sgd" | "momentum" | "nesterov" | "adagrad" | "rmsprop" | "adam" | "nadam";
+/**
+ * Learning rate
+ */
+export type LearningRate2 = number;
+/**
+ * Momentum (momentum, Nesterov; RMSprop decay)
+ */
+export type Momentum2 = number;
+/**
+ * β₁ (Adam)
+ */
+export type Beta12 = number;
+/**
+ * β₂ (Adam)
+ */
+export type Beta22 = number;
+/**
+ * Learning-rate schedule
+ */
+export type Schedule2 = "constant" | "time" | "step" | "exponential";
+/**
+ * Decay rate k per step (step decay: in stairs of the interval)
+ */
+export type DecayRate2 = number;
+/**
+ * Decay interval (steps, step decay)
+ */
+export type DecaySteps2 = number;
+/**
+ * Batch size
+ */
+export type BatchSize2 = number;
+/**
+ * L1 rate
+ */
+export type L12 = number;
+/**
+ * L2 rate
+ */
+export type L22 = number;
+/**
+ * Dropout rate
+ */
+export type Dropout2 = number;
+/**
+ * Model seed
+ */
+export type Seed2 = number;
+/**
+ * Early-stopping patience (steps, 0 = off)
+ */
+export type Patience2 = number;
 export type Rev = number;
 export type MaxPoints = number;
 export type MaxMessageBytes = number;
@@ -299,6 +431,7 @@ export type MaxFps = number;
 export type MaxStepsPerFrame = number;
 export type SessionGraceS = number;
 export type IdleTimeoutS = number;
+export type MaxLanes = number;
 export type Playing = boolean;
 export type Step = number;
 export type Epoch = number;
@@ -310,19 +443,24 @@ export type TestLoss = (number | null)[];
 export type ValLoss = (number | null)[];
 export type TrainAccuracy = (number | null)[];
 export type TestAccuracy = (number | null)[];
-export type Type8 = "config";
+export type Type9 = "config";
 export type Rev1 = number;
-export type Type9 = "status";
+export type Type10 = "compare";
+export type Variants1 = {
+  [k: string]: unknown;
+}[];
+export type Lanes = number;
+export type Type11 = "status";
 export type Playing1 = boolean;
 export type Step2 = number;
 export type Epoch1 = number;
-export type Type10 = "stream";
+export type Type12 = "stream";
 export type Fps2 = number;
 export type StepsPerFrame2 = number | null;
-export type Type11 = "error";
+export type Type13 = "error";
 export type Message = string;
 export type Field = string | null;
-export type Type12 = "event";
+export type Type14 = "event";
 export type Event = "diverged" | "early_stop";
 export type Step3 = number;
 export type Message1 = string;
@@ -341,7 +479,15 @@ export type ValAccuracy = number | null;
 export type GradNorms = (number | null)[];
 export type WeightNorms = (number | null)[];
 export type ExamplesPerS = number | null;
-export type LearningRate2 = number | null;
+export type LearningRate3 = number | null;
+export type Step5 = number;
+export type TrainLoss2 = number | null;
+export type TestLoss2 = number | null;
+export type TrainAccuracy2 = number | null;
+export type TestAccuracy2 = number | null;
+export type Diverged = boolean;
+export type DivergedStep = number | null;
+export type Variants2 = VariantMetrics[];
 export type Name = string;
 export type Dtype = "uint8" | "uint16" | "float16" | "float32" | "int32";
 export type Shape = number[];
@@ -467,13 +613,59 @@ export interface CsvMessage {
   text: Text;
 }
 /**
+ * Train variants of the main model side by side: each variant is the main config with its
+ * own changes; `[]` turns compare off. At most `max_lanes - 1` variants (`hello.limits`).
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "CompareMessage".
+ */
+export interface CompareMessage {
+  type: Type7;
+  variants: Variants;
+}
+/**
+ * A partial config: the fields a compare variant changes relative to the main config.
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "ConfigChanges".
+ */
+export interface ConfigChanges {
+  problem?: Problem1;
+  dataset?: Dataset1;
+  num_classes?: NumClasses1;
+  num_points?: NumPoints1;
+  noise?: Noise1;
+  train_ratio?: TrainRatio1;
+  val_ratio?: ValRatio1;
+  data_seed?: DataSeed1;
+  features?: Features1;
+  hidden_layers?: HiddenLayers1;
+  activation?: Activation1;
+  init?: Init1;
+  loss?: Loss1;
+  optimizer?: Optimizer1;
+  learning_rate?: LearningRate1;
+  momentum?: Momentum1;
+  beta1?: Beta11;
+  beta2?: Beta21;
+  schedule?: Schedule1;
+  decay_rate?: DecayRate1;
+  decay_steps?: DecaySteps1;
+  batch_size?: BatchSize1;
+  l1?: L11;
+  l2?: L21;
+  dropout?: Dropout1;
+  seed?: Seed1;
+  patience?: Patience1;
+}
+/**
  * The server's first message on every connection.
  *
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "HelloMessage".
  */
 export interface HelloMessage {
-  type?: Type7;
+  type?: Type8;
   protocol?: Protocol1;
   session_id: SessionId;
   resume_token: ResumeToken;
@@ -493,33 +685,33 @@ export interface HelloMessage {
  * via the `definition` "RunConfig".
  */
 export interface RunConfig {
-  problem: Problem1;
-  dataset: Dataset1;
-  num_classes: NumClasses1;
-  num_points: NumPoints1;
-  noise: Noise1;
-  train_ratio: TrainRatio1;
-  val_ratio: ValRatio1;
-  data_seed: DataSeed1;
-  features: Features1;
-  hidden_layers: HiddenLayers1;
-  activation: Activation1;
-  init: Init1;
-  loss: Loss1;
-  optimizer: Optimizer1;
-  learning_rate: LearningRate1;
-  momentum: Momentum1;
-  beta1: Beta11;
-  beta2: Beta21;
-  schedule: Schedule1;
-  decay_rate: DecayRate1;
-  decay_steps: DecaySteps1;
-  batch_size: BatchSize1;
-  l1: L11;
-  l2: L21;
-  dropout: Dropout1;
-  seed: Seed1;
-  patience: Patience1;
+  problem: Problem2;
+  dataset: Dataset2;
+  num_classes: NumClasses2;
+  num_points: NumPoints2;
+  noise: Noise2;
+  train_ratio: TrainRatio2;
+  val_ratio: ValRatio2;
+  data_seed: DataSeed2;
+  features: Features2;
+  hidden_layers: HiddenLayers2;
+  activation: Activation2;
+  init: Init2;
+  loss: Loss2;
+  optimizer: Optimizer2;
+  learning_rate: LearningRate2;
+  momentum: Momentum2;
+  beta1: Beta12;
+  beta2: Beta22;
+  schedule: Schedule2;
+  decay_rate: DecayRate2;
+  decay_steps: DecaySteps2;
+  batch_size: BatchSize2;
+  l1: L12;
+  l2: L22;
+  dropout: Dropout2;
+  seed: Seed2;
+  patience: Patience2;
 }
 /**
  * This interface was referenced by `Protocol`'s JSON-Schema
@@ -533,6 +725,7 @@ export interface Limits {
   max_steps_per_frame: MaxStepsPerFrame;
   session_grace_s: SessionGraceS;
   idle_timeout_s: IdleTimeoutS;
+  max_lanes: MaxLanes;
 }
 /**
  * The downsampled curve so far, so a reconnecting page can redraw its chart.
@@ -555,16 +748,28 @@ export interface History {
  * via the `definition` "ConfigEcho".
  */
 export interface ConfigEcho {
-  type?: Type8;
+  type?: Type9;
   config: RunConfig;
   rev: Rev1;
+}
+/**
+ * The variants in force after a `compare` message (also when a config change dropped one
+ * that no longer fits); `lanes` = 1 + len(variants).
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "CompareEcho".
+ */
+export interface CompareEcho {
+  type?: Type10;
+  variants: Variants1;
+  lanes: Lanes;
 }
 /**
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "StatusMessage".
  */
 export interface StatusMessage {
-  type?: Type9;
+  type?: Type11;
   playing: Playing1;
   step: Step2;
   epoch: Epoch1;
@@ -574,7 +779,7 @@ export interface StatusMessage {
  * via the `definition` "StreamEcho".
  */
 export interface StreamEcho {
-  type?: Type10;
+  type?: Type12;
   fps: Fps2;
   steps_per_frame: StepsPerFrame2;
 }
@@ -585,7 +790,7 @@ export interface StreamEcho {
  * via the `definition` "ErrorMessage".
  */
 export interface ErrorMessage {
-  type?: Type11;
+  type?: Type13;
   message: Message;
   field: Field;
 }
@@ -594,7 +799,7 @@ export interface ErrorMessage {
  * via the `definition` "EventMessage".
  */
 export interface EventMessage {
-  type?: Type12;
+  type?: Type14;
   event: Event;
   step: Step3;
   message: Message1;
@@ -610,6 +815,7 @@ export interface FrameHeader {
   config_rev: ConfigRev;
   data_rev: DataRev;
   metrics: FrameMetrics;
+  compare?: CompareFrame | null;
   arrays: Arrays;
 }
 /**
@@ -626,7 +832,36 @@ export interface FrameMetrics {
   grad_norms: GradNorms;
   weight_norms: WeightNorms;
   examples_per_s: ExamplesPerS;
-  learning_rate: LearningRate2;
+  learning_rate: LearningRate3;
+}
+/**
+ * Frames carry this while compare is on; `compare_outputs` holds the variants' grids.
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "CompareFrame".
+ */
+export interface CompareFrame {
+  variants: Variants2;
+}
+/**
+ * One compare variant in a frame: its changes and full-data metrics (null before any
+ * measurement and after divergence).
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "VariantMetrics".
+ */
+export interface VariantMetrics {
+  changes: Changes;
+  step: Step5;
+  train_loss: TrainLoss2;
+  test_loss: TestLoss2;
+  train_accuracy: TrainAccuracy2;
+  test_accuracy: TestAccuracy2;
+  diverged: Diverged;
+  diverged_step: DivergedStep;
+}
+export interface Changes {
+  [k: string]: unknown;
 }
 /**
  * This interface was referenced by `Protocol`'s JSON-Schema

@@ -82,6 +82,24 @@ RunConfigModel: type[BaseModel] = create_model(
 )
 
 
+# One compare variant: any subset of the model/training fields, on top of the main config.
+ConfigChanges: type[BaseModel] = create_model(
+    "ConfigChanges",
+    __config__=_STRICT,
+    __doc__="A partial config: the fields a compare variant changes relative to the main config.",
+    **_config_fields(optional=True),
+)
+
+
+class CompareMessage(BaseModel):
+    """Train variants of the main model side by side: each variant is the main config with its
+    own changes; `[]` turns compare off. At most `max_lanes - 1` variants (`hello.limits`)."""
+
+    model_config = _STRICT
+    type: Literal["compare"]
+    variants: Annotated[list[ConfigChanges], Field(max_length=15)]  # type: ignore[valid-type]
+
+
 class ControlMessage(BaseModel):
     """Play, pause, one step, one epoch, reset the model, or regenerate the data."""
 
@@ -151,8 +169,11 @@ CLIENT_MESSAGES: tuple[type[BaseModel], ...] = (
     EditBiasMessage,
     PointsMessage,
     CsvMessage,
+    CompareMessage,
 )
-CLIENT_TYPES = ("config", "control", "stream", "edit_weight", "edit_bias", "points", "csv")
+CLIENT_TYPES = (
+    "config", "control", "stream", "edit_weight", "edit_bias", "points", "csv", "compare"
+)  # fmt: skip
 _client_union: Any = Annotated[Union[CLIENT_MESSAGES], Field(discriminator="type")]  # noqa: UP007
 CLIENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(_client_union)
 
@@ -177,6 +198,7 @@ class Limits(BaseModel):
     max_steps_per_frame: int
     session_grace_s: float
     idle_timeout_s: float
+    max_lanes: int
 
 
 class HelloMessage(BaseModel):
@@ -204,6 +226,15 @@ class ConfigEcho(BaseModel):
     type: Literal["config"] = "config"
     config: RunConfigModel  # type: ignore[valid-type]
     rev: int
+
+
+class CompareEcho(BaseModel):
+    """The variants in force after a `compare` message (also when a config change dropped one
+    that no longer fits); `lanes` = 1 + len(variants)."""
+
+    type: Literal["compare"] = "compare"
+    variants: list[dict[str, Any]]
+    lanes: int
 
 
 class StatusMessage(BaseModel):
@@ -237,6 +268,7 @@ class EventMessage(BaseModel):
 SERVER_MESSAGES: tuple[type[BaseModel], ...] = (
     HelloMessage,
     ConfigEcho,
+    CompareEcho,
     StatusMessage,
     StreamEcho,
     ErrorMessage,
@@ -267,6 +299,26 @@ class FrameMetrics(BaseModel):
     learning_rate: float | None
 
 
+class VariantMetrics(BaseModel):
+    """One compare variant in a frame: its changes and full-data metrics (null before any
+    measurement and after divergence)."""
+
+    changes: dict[str, Any]
+    step: int
+    train_loss: float | None
+    test_loss: float | None
+    train_accuracy: float | None
+    test_accuracy: float | None
+    diverged: bool
+    diverged_step: int | None
+
+
+class CompareFrame(BaseModel):
+    """Frames carry this while compare is on; `compare_outputs` holds the variants' grids."""
+
+    variants: list[VariantMetrics]
+
+
 class FrameHeader(BaseModel):
     """The JSON header of a binary frame (after its uint32 LE length prefix)."""
 
@@ -277,6 +329,7 @@ class FrameHeader(BaseModel):
     config_rev: int
     data_rev: int
     metrics: FrameMetrics
+    compare: CompareFrame | None = None
     arrays: list[ArrayDescriptor]
 
 
@@ -320,6 +373,9 @@ class ProtocolError(ValueError):
             return cls(None, f"message: {error['msg']}")
         # loc is (tag, field, index...): name the message's own field.
         field = loc[1] if len(loc) > 1 else loc[0]
+        if loc[0] == "compare" and field == "variants" and len(loc) > 3:
+            what = "unknown field" if kind == "extra_forbidden" else error["msg"]
+            return cls(field, f"variants: variant {int(loc[2]) + 1}, {loc[3]}: {what}")
         if kind == "extra_forbidden":
             return cls(field, f"{field}: unknown field")
         return cls(field, f"{field}: {error['msg']}")

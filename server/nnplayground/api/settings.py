@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     )
     default_fps: int = Field(default=30, ge=1, le=60)
     max_steps_per_frame: int = Field(default=10_000, ge=1)
+    max_lanes: int = Field(
+        default=4,
+        ge=1,
+        le=16,
+        description="models a session trains at once: the main one plus compare variants",
+    )
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="websocket Origins allowed besides the server's own host; '*' allows any",

@@ -68,6 +68,7 @@ def limits_message(settings: Settings) -> dict[str, Any]:
         max_steps_per_frame=settings.max_steps_per_frame,
         session_grace_s=settings.session_grace_s,
         idle_timeout_s=settings.idle_timeout_s,
+        max_lanes=settings.max_lanes,
     ).model_dump()
 
 
@@ -199,6 +200,10 @@ class Connection:
             except CsvError as exc:
                 raise ValueError(f"text: {exc}") from None
             session.submit(cmd.PointsCmd(points))
+        elif isinstance(message, p.CompareMessage):
+            parts: list[BaseModel] = message.variants  # each a p.ConfigChanges
+            variants = [v.model_dump(exclude_unset=True) for v in parts]
+            session.propose_compare(variants)
 
 
 async def serve_socket(ws: WebSocket, manager: SessionManager, settings: Settings) -> None:

@@ -48,8 +48,16 @@ class PointsCmd:
 
 
 @dataclass(frozen=True)
+class CompareCmd:
+    variants: tuple[JsonDict, ...]  # each a partial config on top of the main one; () = off
+
+
+@dataclass(frozen=True)
 class FrameCmd:
     """Send a frame now (a new connection's first frame carries the points)."""
 
 
-Command = ConfigCmd | ControlCmd | StreamCmd | EditWeightCmd | EditBiasCmd | PointsCmd | FrameCmd
+Command = (
+    ConfigCmd | ControlCmd | StreamCmd | EditWeightCmd | EditBiasCmd | PointsCmd | CompareCmd
+    | FrameCmd
+)  # fmt: skip

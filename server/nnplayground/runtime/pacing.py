@@ -13,6 +13,7 @@ class Limits:
     max_fps: int = 60
     default_fps: int = 30
     max_steps_per_frame: int = 10_000
+    max_lanes: int = 4  # main model + compare variants (compare.py)
     # Share of each frame interval spent training (the rest: probes, encoding, other sessions).
     train_share: float = 0.6
 

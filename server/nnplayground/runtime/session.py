@@ -22,6 +22,7 @@ from nnplayground.runtime import pacing, wire
 from nnplayground.runtime.commands import (
     UNSET,
     Command,
+    CompareCmd,
     ConfigCmd,
     ControlCmd,
     EditBiasCmd,
@@ -30,6 +31,7 @@ from nnplayground.runtime.commands import (
     PointsCmd,
     StreamCmd,
 )
+from nnplayground.runtime.compare import Compare, check_variants
 from nnplayground.runtime.history import History
 from nnplayground.runtime.mailbox import Mailbox
 from nnplayground.runtime.pacing import Limits
@@ -86,6 +88,7 @@ class Session:
         self.metrics: JsonDict = wire.empty_metrics()
         self._stale = False  # the model or data changed since `metrics` were measured
         self.history = History()
+        self.compare = Compare(limits.max_lanes, self._send)  # variants in lanes 1.. (compare.py)
         self.scheduler_share = 1  # sessions playing on the same scheduler thread (set by it)
         # -- bookkeeping read by the manager -----------------------------------------------------
         self.last_client_at = time.monotonic()
@@ -119,6 +122,14 @@ class Session:
         with self._lock:
             self.pending_config = self.pending_config.replace(**changes)
             self._enqueue(ConfigCmd(changes))
+        self.wake()
+
+    def propose_compare(self, variants: list[JsonDict]) -> None:
+        """Validate compare variants against the config that will be in force, then queue them
+        (ValueError("variants: ...") and nothing queued when they don't fit)."""
+        with self._lock:
+            check_variants(self.pending_config, variants, self.limits.max_lanes)
+            self._enqueue(CompareCmd(tuple(variants)))
         self.wake()
 
     def has_work(self) -> bool:
@@ -232,6 +243,9 @@ class Session:
             return True
         if isinstance(command, ControlCmd):
             return self._control(command.action)
+        if isinstance(command, CompareCmd):
+            self.trainer = self.compare.set(t, command.variants)
+            return True
         if isinstance(command, StreamCmd):
             if command.fps is not None:
                 self.fps = min(command.fps, self.limits.max_fps)
@@ -274,6 +288,7 @@ class Session:
             self.playing = False
             self._train(t.steps_per_epoch(0))
         elif action == "reset":
+            self.compare.reset(t)
             t.reset()
             self.metrics = wire.empty_metrics()
             self._stale = True
@@ -286,6 +301,7 @@ class Session:
         return True
 
     def _config_changed(self, data: bool) -> None:
+        self.trainer = self.compare.follow(self.trainer)
         self.rev += 1
         self._stale = True
         if data:
@@ -303,6 +319,7 @@ class Session:
         self._stale = False
         self.step_cost = 0.8 * self.step_cost + 0.2 * (elapsed / steps)
         self._adapt_auto_steps(steps, elapsed)
+        self.trainer = self.compare.after_chunk(self.trainer, chunk)
         config = self.trainer.configs[0]
         self.metrics = wire.chunk_metrics(chunk, config, steps, elapsed)
         step = int(self.trainer.step[0])
@@ -342,8 +359,10 @@ class Session:
             "config_rev": self.rev,
             "data_rev": self.data_rev,
             "metrics": self.metrics,
+            **self.compare.header(self.trainer),
         }
-        frame = wire.frame(self.trainer, header, with_points)
+        shown, extra = self.compare.frame_parts(self.trainer, False)  # lane 0 + variants
+        frame = wire.frame(shown, header, with_points, more=extra)
         self.frame_cost = 0.8 * self.frame_cost + 0.2 * (time.perf_counter() - started)
         mailbox.put_frame(frame)
         if with_points:

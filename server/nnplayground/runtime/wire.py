@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -47,10 +48,14 @@ def chunk_metrics(chunk: ChunkMetrics, config: RunConfig, steps: int, elapsed: f
     return clean_metrics(raw)
 
 
-def frame(trainer: Trainer, header: JsonDict, with_points: bool) -> bytes:
-    """Probe lane 0 and encode one binary frame; `points`/`split` only when `with_points`."""
+def frame(
+    trainer: Trainer, header: JsonDict, with_points: bool, more: Sequence[WireArray] = ()
+) -> bytes:
+    """Probe lane 0 and encode one binary frame; `points`/`split` only when `with_points`;
+    `more`: further arrays (compare's variants)."""
     probe = trainer.probe((0,))
     arrays = [WireArray(name, data, extra) for name, (data, extra) in probe.arrays(0).items()]
+    arrays += more
     if with_points:
         _, _, split = trainer.points(0)
         arrays.append(WireArray("points", trainer.user_points(0).astype(np.float32)))
