@@ -38,6 +38,7 @@
  * @property {number} config_rev
  * @property {number} [data_rev]
  * @property {FrameMetrics} metrics
+ * @property {number} [metrics_step]  the step `metrics` were measured at (not every frame's)
  * @property {ArrayDescriptor[]} arrays
  */
 

@@ -116,7 +116,7 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
       patch.dataRev = h.data_rev ?? store.state.dataRev + 1;
       if (store.state.config.dataset !== "user") drawn = null;
     }
-    appendHistory(history, h.step, h.metrics);
+    appendHistory(history, h.metrics_step ?? h.step, h.metrics);
     historyVersion++;
     store.set(patch);
     stats.messageMs += performance.now() - t0;

@@ -480,6 +480,7 @@ export type GradNorms = (number | null)[];
 export type WeightNorms = (number | null)[];
 export type ExamplesPerS = number | null;
 export type LearningRate3 = number | null;
+export type MetricsStep = number;
 export type Step5 = number;
 export type TrainLoss2 = number | null;
 export type TestLoss2 = number | null;
@@ -815,6 +816,7 @@ export interface FrameHeader {
   config_rev: ConfigRev;
   data_rev: DataRev;
   metrics: FrameMetrics;
+  metrics_step: MetricsStep;
   compare?: CompareFrame | null;
   arrays: Arrays;
 }

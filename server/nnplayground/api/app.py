@@ -49,6 +49,7 @@ def make_manager(
             max_fps=settings.max_fps,
             default_fps=settings.default_fps,
             max_steps_per_frame=settings.max_steps_per_frame,
+            measure_interval=settings.measure_interval_s,
             max_lanes=settings.max_lanes,
         ),
         factory,

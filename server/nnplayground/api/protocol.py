@@ -329,6 +329,10 @@ class FrameHeader(BaseModel):
     config_rev: int
     data_rev: int
     metrics: FrameMetrics
+    # The step `metrics` were measured at: while playing they are measured a few times a
+    # second (docs/performance.md), not every frame, so a loss curve adds a point only when
+    # this moves.
+    metrics_step: int
     compare: CompareFrame | None = None
     arrays: list[ArrayDescriptor]
 

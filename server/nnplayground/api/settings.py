@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     )
     default_fps: int = Field(default=30, ge=1, le=60)
     max_steps_per_frame: int = Field(default=10_000, ge=1)
+    measure_interval_s: float = Field(
+        default=0.1,
+        gt=0,
+        le=10,
+        description="seconds between full-data loss/accuracy measurements while playing",
+    )
     max_lanes: int = Field(
         default=4,
         ge=1,

@@ -16,6 +16,21 @@ class Limits:
     max_lanes: int = 4  # main model + compare variants (compare.py)
     # Share of each frame interval spent training (the rest: probes, encoding, other sessions).
     train_share: float = 0.6
+    # Above this many sessions playing on one training thread, frames are probed at half
+    # resolution (a quarter of the work) and full-data metrics are measured less often.
+    full_res_sessions: int = 8
+    # Seconds between full-data measurements (loss curve points) while playing: every frame
+    # would cost more than the training it reports on. 2.5 times as long on a loaded thread.
+    measure_interval: float = 0.1
+
+    @property
+    def loaded_measure_interval(self) -> float:
+        return 2.5 * self.measure_interval
+
+
+def loaded(sharing: int, limits: Limits) -> bool:
+    """Whether a training thread carries more sessions than it can draw at full resolution."""
+    return sharing > limits.full_res_sessions
 
 
 def auto_steps(

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from nnplayground.engine import RunConfig, Trainer
+from nnplayground.engine import ChunkMetrics, RunConfig, Trainer
 from nnplayground.engine.config import DATA_FIELDS
 from nnplayground.runtime import pacing, wire
 from nnplayground.runtime.commands import (
@@ -86,6 +86,8 @@ class Session:
         self.auto_steps = 50  # steps per frame when `steps_per_frame` is auto (adapted)
         self.frame_cost = 3e-3  # seconds per probe + encode, measured (EMA)
         self.metrics: JsonDict = wire.empty_metrics()
+        self.metrics_step = 0  # the step `metrics` were measured at
+        self.measured_at = 0.0
         self._stale = False  # the model or data changed since `metrics` were measured
         self.history = History()
         self.compare = Compare(limits.max_lanes, self._send)  # variants in lanes 1.. (compare.py)
@@ -196,6 +198,7 @@ class Session:
             self.metrics = wire.chunk_metrics(
                 self.trainer.evaluate(), self.trainer.configs[0], 0, 0.0
             )
+            self.metrics_step = int(self.trainer.step[0])
             self._stale = False
         if send and self.active:
             # A change while playing: train the next chunk now rather than at the next frame
@@ -291,6 +294,7 @@ class Session:
             self.compare.reset(t)
             t.reset()
             self.metrics = wire.empty_metrics()
+            self.metrics_step = 0
             self._stale = True
             with self._lock:
                 self.history.clear()
@@ -312,17 +316,39 @@ class Session:
                 self.pending_config = config
         self._send({"type": "config", "config": config.to_dict(), "rev": self.rev})
 
+    def _measure_due(self, now: float) -> bool:
+        """Whether this chunk measures full-data metrics: after any change, and while playing
+        every `measure_interval` (longer on a loaded thread); a step or epoch always does."""
+        if self._stale or not self.playing:
+            return True
+        loaded = pacing.loaded(self.scheduler_share, self.limits)
+        interval = self.limits.loaded_measure_interval if loaded else self.limits.measure_interval
+        return now - self.measured_at >= interval
+
     def _train(self, steps: int) -> None:
+        t = self.trainer
         started = time.perf_counter()
-        chunk = self.trainer.train(steps)
+        if self._measure_due(time.monotonic()):
+            chunk: ChunkMetrics | None = t.train(steps)
+        else:
+            batch_loss = t.advance(steps)
+            # Between measurements a NaN must still stop training within this chunk.
+            finite = bool(np.isfinite(batch_loss).all()) and bool(t.finite()[0])
+            chunk = None if finite else t.evaluate(track=True)
         elapsed = time.perf_counter() - started
-        self._stale = False
         self.step_cost = 0.8 * self.step_cost + 0.2 * (elapsed / steps)
         self._adapt_auto_steps(steps, elapsed)
-        self.trainer = self.compare.after_chunk(self.trainer, chunk)
-        config = self.trainer.configs[0]
+        self.trainer = self.compare.after_chunk(t, chunk)
+        config = t.configs[0]
+        if chunk is None:
+            speed = steps * config.batch_size / elapsed if elapsed > 0 else None
+            self.metrics = {**self.metrics, "examples_per_s": speed}
+            return
+        self._stale = False
+        self.measured_at = time.monotonic()
         self.metrics = wire.chunk_metrics(chunk, config, steps, elapsed)
-        step = int(self.trainer.step[0])
+        step = int(t.step[0])
+        self.metrics_step = step
         with self._lock:
             self.history.add(step, self.metrics)
         if bool(np.asarray(chunk.diverged)[0]):
@@ -359,10 +385,12 @@ class Session:
             "config_rev": self.rev,
             "data_rev": self.data_rev,
             "metrics": self.metrics,
+            "metrics_step": self.metrics_step,
             **self.compare.header(self.trainer),
         }
-        shown, extra = self.compare.frame_parts(self.trainer, False)  # lane 0 + variants
-        frame = wire.frame(shown, header, with_points, more=extra)
+        reduced = self.active and pacing.loaded(self.scheduler_share, self.limits)
+        shown, extra = self.compare.frame_parts(self.trainer, reduced)  # lane 0 + variants
+        frame = wire.frame(shown, header, with_points, reduced, extra)
         self.frame_cost = 0.8 * self.frame_cost + 0.2 * (time.perf_counter() - started)
         mailbox.put_frame(frame)
         if with_points:

@@ -49,11 +49,15 @@ def chunk_metrics(chunk: ChunkMetrics, config: RunConfig, steps: int, elapsed: f
 
 
 def frame(
-    trainer: Trainer, header: JsonDict, with_points: bool, more: Sequence[WireArray] = ()
+    trainer: Trainer,
+    header: JsonDict,
+    with_points: bool,
+    reduced: bool = False,
+    more: Sequence[WireArray] = (),
 ) -> bytes:
     """Probe lane 0 and encode one binary frame; `points`/`split` only when `with_points`;
-    `more`: further arrays (compare's variants)."""
-    probe = trainer.probe((0,))
+    `reduced`: grids at half resolution; `more`: further arrays (compare's variants)."""
+    probe = trainer.probe((0,), reduced=reduced)
     arrays = [WireArray(name, data, extra) for name, (data, extra) in probe.arrays(0).items()]
     arrays += more
     if with_points:
