@@ -35,6 +35,8 @@ const debug = /** @type {{stats: typeof stats, store: Store, socket?: Socket, se
 /** @type {any} */ (window).nnplayground = debug;
 /** The config the URL asked for, sent once the server says hello with a fresh session. */
 let wanted = /** @type {Partial<import("./store.js").RunConfig> | null} */ (initial.config);
+/** The link's points (dataset=user), sent with `wanted`. */
+let wantedPoints = initial.points;
 let history = emptyHistory();
 let historyVersion = 0;
 let options = readOptions({});
@@ -129,6 +131,13 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
         // A new session (first visit, or the server forgot ours) gets the config the page shows:
         // the URL's on the first hello, the last applied one after a reconnect.
         const target = msg.resumed ? null : (wanted ?? (debug.session ? store.state.config : null));
+        // The user's points go with the config: the link's, or those on screen when the server
+        // forgot our session (a restart).
+        const shown = store.state.points;
+        const userPoints = msg.resumed
+          ? null
+          : (wantedPoints ?? (debug.session && store.state.config.dataset === "user" && shown ? triplets(shown.xy) : null));
+        wantedPoints = null;
         debug.session = { id: msg.session_id, resumed: msg.resumed };
         history = historyFrom(/** @type {Record<string, (number | null)[]>} */ (/** @type {unknown} */ (msg.history)));
         historyVersion++;
@@ -139,6 +148,10 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
         compare.setMaxLanes(msg.limits.max_lanes);
         if (!msg.resumed) compare.echo([]);
         if (Object.keys(diff).length > 0) send({ type: "config", ...diff }, null);
+        if (userPoints && userPoints.length > 0) {
+          drawn = userPoints;
+          send({ type: "points", points: userPoints }, null);
+        }
         if (store.state.ui.steps_per_frame > 0) sendStream();
         break;
       }
@@ -203,14 +216,21 @@ function sendStream() {
 /** Draw mode: edit the user's points (starting from the data on screen) and send them. */
 /** @param {(points: [number, number, number][]) => void} change */
 function editPoints(change) {
-  if (!drawn) {
-    const p = store.state.points;
-    drawn = [];
-    if (p) for (let i = 0; i < p.split.length; i++) drawn.push([p.xy[3 * i], p.xy[3 * i + 1], p.xy[3 * i + 2]]);
-  }
+  if (!drawn) drawn = triplets(store.state.points?.xy ?? []);
   change(drawn);
   showDrawn();
   if (drawn.length > 0) send({ type: "points", points: drawn }, $("heatmap"));
+}
+
+/**
+ * @param {ArrayLike<number>} xyl  flat x1, x2, label triplets
+ * @returns {[number, number, number][]}
+ */
+function triplets(xyl) {
+  /** @type {[number, number, number][]} */
+  const out = [];
+  for (let i = 0; i + 2 < xyl.length; i += 3) out.push([xyl[i], xyl[i + 1], xyl[i + 2]]);
+  return out;
 }
 
 function showDrawn() {
@@ -281,6 +301,10 @@ window.addEventListener("hashchange", () => {
   reportLinkErrors(parsed.errors);
   store.set({ lesson: parsed.lesson, hidden: new Set(parsed.hidden), ui: { ...defaultUi(), ...parsed.ui }, banner: null });
   setConfig({ ...defaultConfig(), ...parsed.config }, null);
+  if (parsed.points) {
+    drawn = parsed.points;
+    send({ type: "points", points: parsed.points }, null);
+  }
   control("reset", null);
 });
 
@@ -297,7 +321,7 @@ const WATCH = {
   lesson: ["lesson"],
   banner: ["banner"],
   compare: ["frame", "config", "ui"],
-  url: ["config", "ui", "hidden", "lesson"],
+  url: ["config", "ui", "hidden", "lesson", "points"],
 };
 store.subscribe((changed) => {
   for (const [view, keys] of Object.entries(WATCH)) if (keys.some((k) => changed.has(/** @type {any} */ (k)))) dirty.add(view);

@@ -122,8 +122,47 @@ function defaultsOf(scope) {
  * @property {Partial<UiState>} ui
  * @property {string[]} hidden           groups with `<group>_hide=true`
  * @property {string | null} lesson
+ * @property {Point[] | null} points     drawn or uploaded data (`points=`, with dataset=user)
  * @property {string[]} errors           one "<key>: <reason>" per ignored entry
  */
+
+/** @typedef {[number, number, number]} Point  x1, x2, class or regression target */
+
+/**
+ * Points for a link: int16 triplets of hundredths (x1, x2 in ±6, class ≤ 5 or target in ±1),
+ * little-endian, base64url — 8 characters a point, so 2,000 points make a 16 kB link.
+ * @param {ArrayLike<number>} xyl  flat x1, x2, label triplets
+ * @returns {string}
+ */
+export function encodePoints(xyl) {
+  const bytes = new Uint8Array(xyl.length * 2);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < xyl.length; i++) view.setInt16(2 * i, Math.round(xyl[i] * 100), true);
+  let text = "";
+  for (const b of bytes) text += String.fromCharCode(b);
+  return btoa(text).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+}
+
+/**
+ * @param {string} text
+ * @returns {Point[] | undefined}  undefined when the text is not a whole number of points
+ */
+export function decodePoints(text) {
+  let raw;
+  try {
+    raw = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
+  } catch {
+    return undefined;
+  }
+  if (raw.length === 0 || raw.length % 6 !== 0) return undefined;
+  const view = new DataView(Uint8Array.from(raw, (c) => c.charCodeAt(0)).buffer);
+  /** @type {Point[]} */
+  const points = [];
+  for (let i = 0; i < raw.length; i += 6) {
+    points.push([view.getInt16(i, true) / 100, view.getInt16(i + 2, true) / 100, view.getInt16(i + 4, true) / 100]);
+  }
+  return points;
+}
 
 /**
  * Parse `#key=value&…` (with or without the leading #). Unknown keys and unreadable values are
@@ -133,11 +172,16 @@ function defaultsOf(scope) {
  */
 export function parseHash(hash) {
   /** @type {HashState} */
-  const out = { config: {}, ui: {}, hidden: [], lesson: null, errors: [] };
+  const out = { config: {}, ui: {}, hidden: [], lesson: null, points: null, errors: [] };
   const params = new URLSearchParams(hash.replace(/^#/, ""));
   for (const [key, raw] of params) {
     if (key === "lesson") {
       out.lesson = raw;
+      continue;
+    }
+    if (key === "points") {
+      out.points = decodePoints(raw) ?? null;
+      if (!out.points) out.errors.push("points: not a list of points");
       continue;
     }
     if (key.endsWith("_hide")) {
@@ -200,9 +244,10 @@ function parseValue(kind, raw) {
  * @param {UiState} ui
  * @param {Iterable<string>} [hidden]
  * @param {string | null} [lesson]
+ * @param {ArrayLike<number> | null} [points]  flat x1, x2, label triplets (kept with dataset=user)
  * @returns {string}  without the leading #
  */
-export function serializeHash(config, ui, hidden = [], lesson = null) {
+export function serializeHash(config, ui, hidden = [], lesson = null, points = null) {
   const params = new URLSearchParams();
   const cfg = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (config));
   const view = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (ui));
@@ -214,6 +259,7 @@ export function serializeHash(config, ui, hidden = [], lesson = null) {
   }
   for (const group of [...hidden].sort()) params.set(`${group}_hide`, "true");
   if (lesson) params.set("lesson", lesson);
+  if (points && points.length > 0 && config.dataset === "user") params.set("points", encodePoints(points));
   // Commas are safe in a fragment and make lists readable.
   return params.toString().replaceAll("%2C", ",");
 }
@@ -339,6 +385,6 @@ export class Store {
   /** The URL hash for the current state. */
   hash() {
     const s = this.state;
-    return serializeHash(s.config, s.ui, s.hidden, s.lesson);
+    return serializeHash(s.config, s.ui, s.hidden, s.lesson, s.points?.xy ?? null);
   }
 }

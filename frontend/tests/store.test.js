@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { configDiff, defaultConfig, defaultUi, FIELDS, parseHash, serializeHash, Store } from "../src/store.js";
+import { configDiff, decodePoints, defaultConfig, defaultUi, encodePoints, FIELDS, parseHash, serializeHash, Store } from "../src/store.js";
 
 test("every config field of the contract is in the table, with its default", () => {
   const cfg = defaultConfig();
@@ -59,4 +59,30 @@ test("the store notifies listeners with exactly the changed keys", () => {
   store.set({ playing: true, step: 6 });
   assert.deepEqual(calls, [["step"], ["playing", "step"]]);
   assert.match(store.hash(), /dataset=circle/);
+});
+
+test("a link carries the user's points to the hundredth, only with dataset=user", () => {
+  const points = [[-6, 6, 0], [1.234, -5.999, 1], [0.005, 0, 5], [2, 3, -0.75]];
+  const flat = points.flat();
+  const user = { ...defaultConfig(), dataset: "user" };
+  const hash = serializeHash(user, defaultUi(), [], null, flat);
+  const encoded = new URLSearchParams(hash).get("points");
+  assert.ok(encoded && /^[A-Za-z0-9_-]+$/.test(encoded), "base64url, no escaping in a URL");
+  assert.equal(encoded.length, Math.ceil((points.length * 6 * 4) / 3));
+  const back = parseHash("#" + hash);
+  assert.deepEqual(back.errors, []);
+  const expected = points.map((p) => p.map((v) => Math.round(v * 100) / 100));
+  assert.deepEqual(back.points, expected);
+  assert.deepEqual(decodePoints(encodePoints(flat)), expected);
+  // A built-in dataset regenerates its points from the seed: they stay out of the link.
+  assert.doesNotMatch(serializeHash(defaultConfig(), defaultUi(), [], null, flat), /(^|&)points=/);
+  assert.equal(parseHash("#dataset=circle").points, null);
+});
+
+test("unreadable points in a link are reported, not half-applied", () => {
+  for (const bad of ["points=%%%", "points=AAAA", "points="]) {
+    const s = parseHash(bad);
+    assert.equal(s.points, null, bad);
+    assert.deepEqual(s.errors, ["points: not a list of points"], bad);
+  }
 });

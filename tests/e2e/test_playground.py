@@ -293,6 +293,30 @@ def test_draw_points_with_the_keyboard(playground: Playground) -> None:
     assert page.evaluate("() => Array.from(nnplayground.store.state.points.xy)") == [1.0, 0.0, 0.0]
 
 
+def test_a_link_carries_drawn_points(playground: Playground) -> None:
+    page = playground.open()
+    page.get_by_role("button", name="Clear").click()
+    canvas = page.get_by_role("application", name="Draw points", exact=False)
+    for label, presses in (
+        ("0", ["ArrowLeft"] * 8),
+        ("1", ["ArrowRight"] * 16),
+        ("1", ["Shift+ArrowUp"]),
+    ):
+        page.get_by_label("Draw class").select_option(label)
+        canvas.focus()
+        for key in presses:
+            page.keyboard.press(key)
+        page.keyboard.press("Enter")
+    wait_state(page, "s.config.dataset === 'user' && s.points && s.points.split.length === 3")
+    link = page.evaluate("() => location.hash")
+    assert "dataset=user" in link and "&points=" in link
+    # Someone opens the link: the server trains on the same three points.
+    other = playground.open(link)
+    wait_state(other, "s.config.dataset === 'user' && s.points && s.points.split.length === 3")
+    xy = other.evaluate("() => Array.from(nnplayground.store.state.points.xy)")
+    assert xy == [-2.0, 0.0, 0.0, 2.0, 0.0, 1.0, 2.0, 1.0, 1.0]
+
+
 def test_draw_three_points_and_train(playground: Playground) -> None:
     page = playground.open()
     page.get_by_role("button", name="Clear").click()
