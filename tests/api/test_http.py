@@ -107,6 +107,7 @@ def test_schema_is_message_schema(live_server: LiveServer) -> None:
         "edit_bias",
         "points",
         "csv",
+        "compare",
     }
     assert "arrays" in served["frame_header"]["properties"]
 
