@@ -123,6 +123,8 @@ export class CompareView {
     this.cardsBox = byId("compare-cards");
     this.note = byId("compare-note");
     this.maxLanes = 4;
+    /** @type {{field: string, value: unknown} | null} the main value a preset assumed until the config echo says so */
+    this.mainOverride = null;
     /** @type {CompareInput | null} */
     this.input = null;
     /** @type {Card[]} */
@@ -170,10 +172,38 @@ export class CompareView {
     return boxes.filter((b) => b.checked && !b.disabled).map((b) => setting.values[Number(b.value)]);
   }
 
+  /**
+   * Open the panel with these values ticked (a lesson), the main config's value being `mainValue`.
+   * @param {import("./lessons.js").ComparePreset} preset
+   * @param {unknown} mainValue
+   * @param {Element} source
+   */
+  preset(preset, mainValue, source) {
+    this.panel.hidden = false;
+    this.button.setAttribute("aria-pressed", "true");
+    this.setting.value = preset.field;
+    this.mainOverride = { field: preset.field, value: mainValue };
+    this.renderValues(preset.values);
+    this.emit(source);
+    this.handlers.onToggle(true);
+  }
+
+  /** @param {Element} source  after the server started a new session: ask for the same variants */
+  resend(source) {
+    if (this.chosen().length > 0) this.emit(source);
+  }
+
+  /** @returns {unknown} the main model's value of the chosen setting */
+  mainValue() {
+    const field = this.current().field;
+    if (this.mainOverride?.field === field) return this.mainOverride.value;
+    return this.input?.config[field];
+  }
+
   /** @param {unknown[]} chosen */
   renderValues(chosen) {
     const setting = this.current();
-    const mainValue = this.input?.config[setting.field];
+    const mainValue = this.mainValue();
     const room = this.maxLanes - 1;
     const ticked = chosen.filter((v) => !same(v, mainValue)).length;
     this.valuesBox.replaceChildren();
@@ -202,7 +232,7 @@ export class CompareView {
   /** @param {Element} source */
   emit(source) {
     const setting = this.current();
-    this.handlers.onVariants(variantsFor(setting.field, this.chosen(), this.input?.config[setting.field]), source);
+    this.handlers.onVariants(variantsFor(setting.field, this.chosen(), this.mainValue()), source);
   }
 
   /**
@@ -225,7 +255,9 @@ export class CompareView {
   update(input) {
     const settingChanged = this.input?.config[this.current().field] !== input.config[this.current().field];
     this.input = input;
-    if (settingChanged) this.renderValues(this.chosen());
+    const override = this.mainOverride;
+    if (override && same(input.config[override.field], override.value)) this.mainOverride = null;
+    if (settingChanged && !this.mainOverride) this.renderValues(this.chosen());
   }
 
   paint() {

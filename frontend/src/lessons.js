@@ -4,11 +4,18 @@
 import { defaultConfig, defaultUi, serializeHash } from "./store.js";
 
 /**
+ * @typedef {object} ComparePreset  variants the Compare panel opens with (not part of the URL)
+ * @property {string} field
+ * @property {(string | number | number[])[]} values
+ */
+
+/**
  * @typedef {object} Lesson
  * @property {string} id
  * @property {string} title
  * @property {string} caption  two sentences: what to look at, and why
  * @property {string} hash     without the leading #
+ * @property {ComparePreset} [compare]
  */
 
 /**
@@ -41,6 +48,12 @@ export const LESSONS = Object.freeze([
   lesson("lr-too-large", "Learning rate too large",
     "At a learning rate of 10 every step overshoots the minimum by more than it corrects, so the error grows until it is infinite. Training stops and the page offers to lower the rate and start again.",
     { problem: "regression", dataset: "plane", num_points: 1200, learning_rate: 10 }),
+  {
+    ...lesson("lr-side-by-side", "Learning rates side by side",
+      "Four copies of one network train at once with learning rates 0.003, 0.03, 0.3 and 3 (the Compare panel). The smallest crawls, the middle ones fit the plane, and at 3 every step overshoots until the loss is infinite: that model is marked Diverged while the others train on.",
+      { problem: "regression", dataset: "plane", num_points: 1200, learning_rate: 0.03 }),
+    compare: { field: "learning_rate", values: [0.003, 0.3, 3] },
+  },
   lesson("batch-noise", "Batch size and noise",
     "Each step uses one noisy example, so the training loss zig-zags. Drag the batch size up while it plays: larger batches average the noise away and the curve calms down.",
     { dataset: "gauss", noise: 35, batch_size: 1 }, { smoothing: 0 }),

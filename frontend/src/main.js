@@ -8,6 +8,7 @@ import { CsvError, parseCsv, serializeCsv } from "./csv.js";
 import { Heatmap } from "./heatmap.js";
 import { appendHistory, emptyHistory, historyFrom } from "./history.js";
 import { installShortcuts } from "./keyboard.js";
+import { findLesson } from "./lessons.js";
 import { Banner, LessonView, Toasts, ValueEditor } from "./overlays.js";
 import { FEATURE_INFO } from "./features.js";
 import { NetworkView } from "./network.js";
@@ -39,6 +40,7 @@ let wanted = /** @type {Partial<import("./store.js").RunConfig> | null} */ (init
 let wantedPoints = initial.points;
 let history = emptyHistory();
 let historyVersion = 0;
+let firstHello = true;
 let options = readOptions({});
 /** @type {Element | null} */
 let lastSource = null;
@@ -146,13 +148,16 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
         const diff = target ? configDiff(config, target) : {};
         wanted = null;
         compare.setMaxLanes(msg.limits.max_lanes);
-        if (!msg.resumed) compare.echo([]);
         if (Object.keys(diff).length > 0) send({ type: "config", ...diff }, null);
         if (userPoints && userPoints.length > 0) {
           drawn = userPoints;
           send({ type: "points", points: userPoints }, null);
         }
         if (store.state.ui.steps_per_frame > 0) sendStream();
+        // A new session compares what the page shows: a lesson's preset first, later the panel's values.
+        if (!msg.resumed && firstHello) openComparePreset(initial.lesson, { ...config, ...target });
+        else if (!msg.resumed) compare.resend($("compare-button"));
+        firstHello = false;
         break;
       }
       case "config":
@@ -306,7 +311,18 @@ window.addEventListener("hashchange", () => {
     send({ type: "points", points: parsed.points }, null);
   }
   control("reset", null);
+  openComparePreset(parsed.lesson, { ...defaultConfig(), ...parsed.config });
 });
+
+/**
+ * A lesson that compares opens the Compare panel with its values (after its config and reset).
+ * @param {string | null} id
+ * @param {Record<string, unknown>} config  the config the lesson sets
+ */
+function openComparePreset(id, config) {
+  const preset = id ? findLesson(id)?.compare : undefined;
+  if (preset) compare.preset(preset, config[preset.field], $("compare-button"));
+}
 
 // ---------- paint: views are marked dirty by store changes, painted in one animation frame ----------
 const dirty = new Set();

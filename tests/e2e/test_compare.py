@@ -92,3 +92,19 @@ def test_compare_screenshots(
     last = page.locator("#compare-cards figure").nth(3).bounding_box()
     assert last is not None and last["x"] + last["width"] <= width, last
     screenshot(page, f"compare-{width}x{height}{'-presenter' if presenter else ''}")
+
+
+def test_lesson_opens_the_comparison(playground: Playground) -> None:
+    page = playground.open()
+    page.get_by_role("button", name="Lessons").click()
+    page.get_by_role("link", name="Learning rates side by side").click()
+    panel = page.get_by_role("region", name="Compare")
+    expect(panel).to_be_visible()
+    for value in ("0.003", "0.3", "3"):
+        expect(panel.get_by_label(value, exact=True)).to_be_checked()
+    expect(panel.get_by_label("0.03 (main)", exact=True)).to_be_disabled()
+    cards = page.locator("#compare-cards figure")
+    expect(cards).to_have_count(4)
+    page.get_by_role("button", name="Play").click()
+    expect(cards.nth(3).get_by_text("Diverged", exact=True)).to_be_visible(timeout=30_000)
+    expect(cards.nth(2).get_by_text("Diverged", exact=True)).to_be_hidden()
