@@ -8,12 +8,16 @@ main one or putting NaN on the wire; and none of it compiles anything after warm
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import LiveServer
+from nnplayground.engine.config import FIELD_SPECS
 
 from ._client import Client
 
@@ -184,3 +188,74 @@ def test_compare_compiles_nothing_after_warm_up(server: LiveServer) -> None:
     assert not client.errors(), client.errors()
     assert server.health()["compiles"] == compiles, "compare compiled after warm-up"
     client.close()
+
+
+variant_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-5, max_value=3000),
+    st.floats(min_value=-1e3, max_value=1e3, allow_nan=False),
+    st.sampled_from(["relu", "adam", "x1", "user", "spiral", "", "hinge"]),
+    st.lists(st.integers(min_value=-1, max_value=10), max_size=7),
+    st.lists(st.sampled_from(["x1", "x2", "sinx1", "bogus"]), max_size=3),
+)
+good_variants = st.sampled_from([
+    {}, {"learning_rate": 0.3}, {"activation": "relu"}, {"l2": 0.01}, {"hidden_layers": [8, 8]},
+    {"optimizer": "adam", "learning_rate": 0.01}, {"dropout": 0.2}, {"batch_size": 30},
+    {"seed": 3}, {"features": ["x1", "x2", "sinx1"]}, {"loss": "mse"},
+])  # fmt: skip
+variant_lists = st.lists(
+    st.one_of(
+        good_variants,
+        good_variants,
+        st.dictionaries(st.sampled_from((*FIELD_SPECS, "bogus")), variant_values, max_size=3),
+    ),
+    max_size=4,
+)
+
+
+ANSWERS: dict[str, int] = {"compare": 0, "error": 0}
+
+
+@pytest.fixture(scope="module")
+def fuzzed(server: LiveServer) -> Iterator[Client]:
+    client = Client(server.ws_url)
+    client.play(fps=20)
+    yield client
+    client.close()
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(variants=variant_lists)
+def test_fuzzed_variants_get_an_echo_or_an_error(
+    fuzzed: Client, variants: list[dict[str, Any]]
+) -> None:
+    """Any list of partial configs: applied as a whole (echo) or refused as a whole (error on
+    `variants`), never half; the sentinel `stream` marks the end of the answers."""
+    seen = len(fuzzed.texts)
+    fuzzed.send({"type": "compare", "variants": variants})
+    fuzzed.send({"type": "stream", "fps": 20})
+    fuzzed.until_text("stream", timeout=15)
+    answers = [t for t in fuzzed.texts[seen:-1] if t["type"] in ("compare", "error")]
+    assert len(answers) == 1, fuzzed.texts[seen:]
+    last = answers[0]
+    ANSWERS[last["type"]] += 1
+    if last["type"] == "error":
+        assert last["field"] == "variants" and last["message"].startswith("variants:"), last
+    else:
+        assert last["variants"] == variants and last["lanes"] == 1 + len(variants), last
+
+
+def test_after_fuzzing_the_session_still_trains_and_frames_are_finite(fuzzed: Client) -> None:
+    assert ANSWERS["compare"] >= 10 and ANSWERS["error"] >= 10, ANSWERS  # both paths ran
+    frames = fuzzed.frames_for(1.5)
+    assert len(frames) >= 10 and frames[-1].step > frames[0].step
+    for frame in frames:
+        if "compare_outputs" in frame.names():
+            assert np.isfinite(frame.value("compare_outputs")).all()
