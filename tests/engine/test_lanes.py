@@ -77,3 +77,23 @@ def test_reset_restores_the_seeded_init_and_step_zero() -> None:
     t.reset()
     assert all(np.array_equal(a, b) for a, b in zip(_state(t, 0), fresh, strict=True))
     assert int(t.step[0]) == 0 and float(t.epoch[0]) == 0.0
+
+
+def test_select_copies_lanes_and_keeps_the_source() -> None:
+    """`Trainer.select` (compare's grow/shrink): copies are exact and independent of the source."""
+    src = Trainer([RunConfig(), RunConfig(learning_rate=0.3, seed=2)])
+    src.train(40)
+    before = jax.tree.map(np.asarray, src.state)
+    grown = src.select([1, 0, 0])
+    assert grown.lanes == 3 and list(grown.step) == [40, 40, 40]
+    assert [c.learning_rate for c in grown.configs] == [0.3, 0.03, 0.03]
+    for leaf_src, leaf_new in zip(
+        jax.tree.leaves(before), jax.tree.leaves(grown.state), strict=True
+    ):
+        np.testing.assert_array_equal(np.asarray(leaf_new)[[1, 0, 0]], leaf_src[[0, 1, 1]])
+    grown.apply(2, grown.configs[2].replace(learning_rate=1.0))
+    grown.train(10)  # trains the copies; the source is untouched
+    for a, b in zip(jax.tree.leaves(before), jax.tree.leaves(src.state), strict=True):
+        np.testing.assert_array_equal(a, np.asarray(b))
+    back = grown.select([1])
+    assert back.lanes == 1 and back.configs[0].learning_rate == 0.03 and back.step[0] == 50
