@@ -22,7 +22,8 @@ def warmup(capacity: Capacity = DEFAULT_CAPACITY, lanes: int = 1, *, part: str =
     if part in ("first", "all"):
         t.train(1)
         t.evaluate()
-        t.probe().arrays(0)
+        if lanes == 1:  # frames probe one lane at a time, also in compare (runtime/compare.py)
+            t.probe().arrays(0)
         for lane in range(lanes):
             t.apply(lane, t.configs[lane].replace(capacity, hidden_layers=[3], optimizer="adam"))
             t.set_weight(lane, 0, 0, 0, 0.5)
@@ -35,7 +36,8 @@ def warmup(capacity: Capacity = DEFAULT_CAPACITY, lanes: int = 1, *, part: str =
                 size = min(capacity.batch, batch)
                 t.apply(lane, t.configs[lane].replace(capacity, batch_size=size))
             t.train(1)
-        t.probe(reduced=True).arrays(0)  # what a loaded server draws
+        if lanes == 1:
+            t.probe(reduced=True).arrays(0)  # what a loaded server draws
         # Every other evaluation row bucket: one dataset size that falls in each.
         sizes: dict[int, int] = {}
         for n in range(FIELD_SPECS["num_points"]["min"], capacity.points + 1, 10):
