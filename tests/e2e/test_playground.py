@@ -308,6 +308,8 @@ def test_a_link_carries_drawn_points(playground: Playground) -> None:
             page.keyboard.press(key)
         page.keyboard.press("Enter")
     wait_state(page, "s.config.dataset === 'user' && s.points && s.points.split.length === 3")
+    # The address bar follows the state at the next animation frame.
+    poll(page, "() => location.hash === '#' + nnplayground.store.hash()")
     link = page.evaluate("() => location.hash")
     assert "dataset=user" in link and "&points=" in link
     # Someone opens the link: the server trains on the same three points.
