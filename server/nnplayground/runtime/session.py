@@ -327,26 +327,25 @@ class Session:
 
     def _train(self, steps: int) -> None:
         t = self.trainer
+        measure = self._measure_due(time.monotonic())
         started = time.perf_counter()
-        if self._measure_due(time.monotonic()):
-            chunk: ChunkMetrics | None = t.train(steps)
-        else:
-            batch_loss = t.advance(steps)
-            # Between measurements a NaN must still stop training within this chunk.
-            finite = bool(np.isfinite(batch_loss).all()) and bool(t.finite()[0])
-            chunk = None if finite else t.evaluate(track=True)
+        batch_loss = t.advance(steps)
+        trained = time.perf_counter() - started  # examples/s counts training, not measuring
+        # Between measurements a NaN must still stop training within this chunk.
+        finite = bool(np.isfinite(batch_loss).all()) and bool(t.finite()[0])
+        chunk: ChunkMetrics | None = t.evaluate(track=True) if measure or not finite else None
         elapsed = time.perf_counter() - started
         self.step_cost = 0.8 * self.step_cost + 0.2 * (elapsed / steps)
         self._adapt_auto_steps(steps, elapsed)
         self.trainer = self.compare.after_chunk(t, chunk)
         config = t.configs[0]
         if chunk is None:
-            speed = steps * config.batch_size / elapsed if elapsed > 0 else None
+            speed = steps * config.batch_size / trained if trained > 0 else None
             self.metrics = {**self.metrics, "examples_per_s": speed}
             return
         self._stale = False
         self.measured_at = time.monotonic()
-        self.metrics = wire.chunk_metrics(chunk, config, steps, elapsed)
+        self.metrics = wire.chunk_metrics(chunk, config, steps, trained)
         step = int(t.step[0])
         self.metrics_step = step
         with self._lock:
