@@ -1,9 +1,10 @@
-"""Fused training: `CHUNK` minibatch steps per call in one `lax.scan`, and full-data evaluation.
+"""Fused training: up to `CHUNK` minibatch steps per call in one `lax.while_loop`, and
+full-data evaluation.
 
-A call advances every lane by `n_active ≤ CHUNK` steps: the remaining scan iterations are skipped
-by a `lax.cond` whose predicate is shared by all lanes (so it stays a branch under vmap). Any step
-count is then a sequence of calls of one compiled function. Minibatches are padded to a bucket
-size (a static shape) and masked down to each lane's traced batch size.
+A call advances every lane by `n_active ≤ CHUNK` steps; the loop bound is shared by all lanes (so
+it stays a loop under vmap). Any step count is then a sequence of calls of one compiled function.
+Minibatches are padded to a bucket size (a static shape) and masked down to each lane's traced
+batch size; evaluation runs over a row bucket that holds all of a dataset's points.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def lane_chunk(
     masks = model.param_masks(hp.arch)
 
     # A while loop runs exactly `n_active` iterations: a scan over CHUNK with the tail skipped
-    # by a cond paid ~3 µs per skipped iteration, which dominated the 1-step chunks of a
+    # by a cond paid ~1 µs per skipped iteration, a fifth of the 1-step chunks of a
     # loaded server. `n_active` is shared by all lanes, so under vmap it stays a loop.
     def body(carry: tuple[Array, LaneState, Array]) -> tuple[Array, LaneState, Array]:
         i, s, losses_ = carry
