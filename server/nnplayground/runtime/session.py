@@ -195,11 +195,7 @@ class Session:
             send = self._apply(command) or send
         if send and self._stale and not self.active:
             # Paused: no chunk will follow, so measure the model the frame will show.
-            self.metrics = wire.chunk_metrics(
-                self.trainer.evaluate(), self.trainer.configs[0], 0, 0.0
-            )
-            self.metrics_step = int(self.trainer.step[0])
-            self._stale = False
+            self._measured(self.trainer.evaluate(), 0, 0.0)
         if send and self.active:
             # A change while playing: train the next chunk now rather than at the next frame
             # tick, so a click shows within one chunk. Only the first change after a quiet
@@ -325,6 +321,13 @@ class Session:
         interval = self.limits.loaded_measure_interval if loaded else self.limits.measure_interval
         return now - self.measured_at >= interval
 
+    def _measured(self, chunk: ChunkMetrics, steps: int, seconds: float) -> None:
+        """`chunk`'s full-data metrics are what frames report from now on."""
+        self.metrics = wire.chunk_metrics(chunk, self.trainer.configs[0], steps, seconds)
+        self.metrics_step = int(self.trainer.step[0])
+        self.measured_at = time.monotonic()
+        self._stale = False
+
     def _train(self, steps: int) -> None:
         t = self.trainer
         measure = self._measure_due(time.monotonic())
@@ -332,8 +335,8 @@ class Session:
         batch_loss = t.advance(steps)
         trained = time.perf_counter() - started  # examples/s counts training, not measuring
         # Between measurements a NaN must still stop training within this chunk.
-        finite = bool(np.isfinite(batch_loss).all()) and bool(t.finite()[0])
-        chunk: ChunkMetrics | None = t.evaluate(track=True) if measure or not finite else None
+        measure = measure or not (bool(np.isfinite(batch_loss).all()) and bool(t.finite()[0]))
+        chunk = t.evaluate(track=True) if measure else None
         elapsed = time.perf_counter() - started
         self.step_cost = 0.8 * self.step_cost + 0.2 * (elapsed / steps)
         self._adapt_auto_steps(steps, elapsed)
@@ -343,13 +346,9 @@ class Session:
             speed = steps * config.batch_size / trained if trained > 0 else None
             self.metrics = {**self.metrics, "examples_per_s": speed}
             return
-        self._stale = False
-        self.measured_at = time.monotonic()
-        self.metrics = wire.chunk_metrics(chunk, config, steps, trained)
-        step = int(t.step[0])
-        self.metrics_step = step
+        self._measured(chunk, steps, trained)
         with self._lock:
-            self.history.add(step, self.metrics)
+            self.history.add(self.metrics_step, self.metrics)
         if bool(np.asarray(chunk.diverged)[0]):
             self.playing = False
             self._send_event(
