@@ -7,7 +7,7 @@ neuron maps are HxH. Grids are uint8 with their decoding (`min + q·scale`; neur
 
 from __future__ import annotations
 
-from functools import partial
+from functools import lru_cache, partial
 
 import jax.numpy as jnp
 import numpy as np
@@ -39,12 +39,16 @@ def _quantise(v: Array, lo: Array, hi: Array) -> Array:
 
 def lane_probe(state: LaneState, hp: Hyper, g: int, h: int) -> dict[str, Array]:
     """One lane's grids: output (g, g) uint8 + float, class (g, g), neuron maps (L, D, h, h)."""
-    logits, _ = model.forward(state.params, hp.arch, hp.act, grid_points(g), skip=True)
+    logits, _ = model.forward(
+        state.params, hp.arch, hp.act, grid_points(g), skip=True, unrolled=True
+    )
     cls, shown, _ = losses.predict(hp.head, logits, hp.arch.out_mask)
     regression = hp.head == losses.HEADS.index("regression")
     shown = jnp.where(regression, jnp.clip(shown, -1.0, 1.0), shown)
     lo = jnp.where(regression, -1.0, 0.0)
-    _, hidden = model.forward(state.params, hp.arch, hp.act, grid_points(h), skip=True)
+    _, hidden = model.forward(
+        state.params, hp.arch, hp.act, grid_points(h), skip=True, unrolled=True
+    )
     maps = jnp.transpose(hidden, (0, 2, 1))  # (L, D, h·h)
     mn, mx = jnp.min(maps, axis=2), jnp.max(maps, axis=2)
     q = _quantise(maps, mn[:, :, None], mx[:, :, None])
@@ -65,22 +69,38 @@ def probe_lanes(state: LaneState, hp: Hyper, g: int, h: int) -> dict[str, Array]
     return over_lanes(partial(lane_probe, g=g, h=h), (0, 0))(state, hp)  # type: ignore[no-any-return]
 
 
+@lru_cache(maxsize=256)
+def _active_index(
+    features: tuple[str, ...], widths: tuple[int, ...], n_out: int, shape: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Flat indices of an architecture's weights in w and wo and its biases in b and bo."""
+    _, d, c = shape
+    sources = np.asarray(feature_slots(features))
+    w_idx, b_idx = [], []
+    for layer, width in enumerate(widths):
+        w_idx.append((layer * d * d + sources[:, None] * d + np.arange(width)[None, :]).ravel())
+        b_idx.append(layer * d + np.arange(width))
+        sources = np.arange(width)
+    wo_idx = (sources[:, None] * c + np.arange(n_out)[None, :]).ravel()
+    empty = np.zeros(0, np.int64)
+    return (np.concatenate([empty, *w_idx]), np.concatenate([empty, *b_idx]), wo_idx,
+            np.arange(n_out))  # fmt: skip
+
+
 def active_weights(
     params: model.Params, cfg: RunConfig, lane: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """(weights (M,), biases (B,)) float32 of one lane, layer by layer, source-major."""
-    sources = list(feature_slots(cfg.features))
-    ws, bs = [], []
     # NumPy first, then index: indexing a device array is an eager op that compiles per shape.
     w, b = np.asarray(params.w)[lane], np.asarray(params.b)[lane]
-    for layer, width in enumerate(cfg.hidden_layers):
-        ws.append(w[layer][np.ix_(sources, range(width))].ravel())
-        bs.append(b[layer][:width])
-        sources = list(range(width))
-    _, n_out = head_of(cfg)
-    ws.append(np.asarray(params.wo)[lane][np.ix_(sources, range(n_out))].ravel())
-    bs.append(np.asarray(params.bo)[lane][:n_out])
-    return np.concatenate(ws).astype(np.float32), np.concatenate(bs).astype(np.float32)
+    wo, bo = np.asarray(params.wo)[lane], np.asarray(params.bo)[lane]
+    shape = (w.shape[0], w.shape[1], wo.shape[1])
+    w_idx, b_idx, wo_idx, bo_idx = _active_index(
+        tuple(cfg.features), tuple(cfg.hidden_layers), head_of(cfg)[1], shape
+    )
+    weights = np.concatenate([w.ravel()[w_idx], wo.ravel()[wo_idx]])
+    biases = np.concatenate([b.ravel()[b_idx], bo[bo_idx]])
+    return weights.astype(np.float32), biases.astype(np.float32)
 
 
 class Probe:
