@@ -16,6 +16,7 @@ import jax.numpy as jnp
 from jax import Array, lax
 
 from nnplayground.engine import losses, model, optim
+from nnplayground.engine.config import FIELD_SPECS, Capacity
 from nnplayground.engine.jit import engine_jit
 from nnplayground.engine.lanes import DataArrays, Hyper, LaneState, over_lanes
 from nnplayground.engine.model import Params
@@ -162,6 +163,14 @@ def _layer_norms(tree: Params, depth: Array, with_bias: bool) -> Array:
 def rows_for(n_points: int, capacity_points: int) -> int:
     """The evaluation row bucket of a dataset: its points all lie in the first `rows` rows."""
     return min(next((r for r in ROW_BUCKETS if n_points <= r), capacity_points), capacity_points)
+
+
+def row_buckets(capacity: Capacity) -> dict[int, int]:
+    """Every evaluation row bucket of `capacity` → a dataset size that falls in it."""
+    sizes: dict[int, int] = {}
+    for n in range(FIELD_SPECS["num_points"]["min"], capacity.points + 1, 10):
+        sizes.setdefault(rows_for(n, capacity.points), n)
+    return sizes
 
 
 def lane_eval(state: LaneState, hp: Hyper, data: DataArrays, rows: int) -> dict[str, Array]:

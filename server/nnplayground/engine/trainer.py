@@ -82,6 +82,8 @@ class Trainer:
         self._hyper = [hyper_of(c, capacity) for c in self._configs]
         self._dev_hyper: Hyper | None = None
         self._dev_data: DataArrays | None = None
+        self._host_hyper: Hyper | None = None  # the stacked host copies the device ones come from
+        self._host_data: DataArrays | None = None
         self._examples = np.zeros(len(configs))
         self._best_val = np.full(len(configs), np.inf)
         self._best_step = np.full(len(configs), -1, np.int64)
@@ -124,14 +126,24 @@ class Trainer:
         return self._rows[lane].copy()
 
     # -- device sync -------------------------------------------------------------------------
+    def _host_hp(self) -> Hyper:
+        if self._host_hyper is None:
+            self._host_hyper = stack(self._hyper)
+        return self._host_hyper
+
+    def _host_dd(self) -> DataArrays:
+        if self._host_data is None:
+            self._host_data = stack([data_arrays(d) for d in self._data])
+        return self._host_data
+
     def _hp(self) -> Hyper:
         if self._dev_hyper is None:
-            self._dev_hyper = jax.device_put(stack(self._hyper))
+            self._dev_hyper = jax.device_put(self._host_hp())
         return self._dev_hyper
 
     def _dd(self) -> DataArrays:
         if self._dev_data is None:
-            self._dev_data = jax.device_put(stack([data_arrays(d) for d in self._data]))
+            self._dev_data = jax.device_put(self._host_dd())
         return self._dev_data
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -177,10 +189,10 @@ class Trainer:
         old_hyper, new_hyper = self._hyper[lane], hyper_of(new, self.capacity)
         if data is not self._data[lane]:
             self._best_val[lane], self._best_step[lane] = np.inf, -1
-            self._dev_data = None
+            self._dev_data = self._host_data = None
         self._configs[lane], self._rows[lane], self._data[lane] = new, rows, data
         self._hyper[lane] = new_hyper
-        self._dev_hyper = None
+        self._dev_hyper = self._host_hyper = None
         structural = (
             old.features != new.features
             or old.hidden_layers != new.hidden_layers
@@ -258,12 +270,27 @@ class Trainer:
             state, losses = train.train_chunk(state, hp, dd, host(k, np.int32), bucket)
             pieces.append((losses, k))
             left -= k
+        self.advanced(state, n_steps)
+        return np.concatenate([np.asarray(p)[:, :k] for p, k in pieces], axis=1)
+
+    def advanced(self, state: LaneState, n_steps: int) -> None:
+        """Take `state` as the model `n_steps` steps on (from `advance`, or from a call that
+        trained many Trainers' lanes together: engine/group.py)."""
         self._state = state
-        batch_loss = np.concatenate([np.asarray(p)[:, :k] for p, k in pieces], axis=1)
         self._steps += n_steps
         for lane, (cfg, d) in enumerate(zip(self._configs, self._data, strict=True)):
             self._epochs[lane] += n_steps * cfg.batch_size / int(d.n_train)
-        return batch_loss
+
+    @property
+    def host_hyper(self) -> Hyper:
+        """Every lane's settings as stacked host arrays; a new object whenever one changes
+        (engine/group.py stacks many Trainers' and tells a change by identity)."""
+        return self._host_hp()
+
+    @property
+    def host_data(self) -> DataArrays:
+        """Every lane's data as stacked host arrays; a new object whenever it changes."""
+        return self._host_dd()
 
     def evaluate(self, track: bool = False) -> ChunkMetrics:
         """Full-data metrics of the current model without training (`batch_loss` is (K, 0)).
@@ -280,10 +307,20 @@ class Trainer:
         finite: np.ndarray = np.all(np.isfinite(np.concatenate(leaves, axis=1)), axis=1)
         return finite
 
+    @property
+    def eval_rows(self) -> int:
+        """The row bucket full-data evaluation runs over (`train.rows_for`)."""
+        return train.rows_for(max(d.n for d in self._data), self.capacity.points)
+
     def _metrics(self, batch_loss: np.ndarray, track: bool) -> ChunkMetrics:
-        rows = train.rows_for(max(d.n for d in self._data), self.capacity.points)
-        metrics = train.evaluate(self._state, self._hp(), self._dd(), rows)
-        got = {k: np.asarray(v) for k, v in metrics.items()}
+        metrics = train.evaluate(self._state, self._hp(), self._dd(), self.eval_rows)
+        return self.measured({k: np.asarray(v) for k, v in metrics.items()}, batch_loss, track)
+
+    def measured(
+        self, got: dict[str, np.ndarray], batch_loss: np.ndarray, track: bool
+    ) -> ChunkMetrics:
+        """`train.evaluate`'s host results for the current model → ChunkMetrics (from
+        `evaluate`, or from a call that measured many Trainers' lanes: engine/group.py)."""
         val = got["val_loss"]
         if not track:  # only training moves the early-stopping bookkeeping
             return self._chunk(got, batch_loss, np.zeros(self.lanes, bool))
@@ -343,8 +380,8 @@ class Trainer:
         new._rows = [self._rows[i] for i in picks]
         new._data = [self._data[i] for i in picks]
         new._hyper = [self._hyper[i] for i in picks]
-        new._dev_hyper = None
-        new._dev_data = None
+        new._dev_hyper = new._host_hyper = None
+        new._dev_data = new._host_data = None
         new._examples = self._examples[idx].copy()
         new._best_val = self._best_val[idx].copy()
         new._best_step = self._best_step[idx].copy()

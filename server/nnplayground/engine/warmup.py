@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from nnplayground.engine.config import DEFAULT_CAPACITY, FIELD_SPECS, Capacity, RunConfig
-from nnplayground.engine.train import BATCH_BUCKETS, rows_for
+from nnplayground.engine import group
+from nnplayground.engine.config import DEFAULT_CAPACITY, Capacity, RunConfig
+from nnplayground.engine.train import BATCH_BUCKETS, row_buckets, rows_for
 from nnplayground.engine.trainer import Trainer
 
 
@@ -38,13 +39,11 @@ def warmup(capacity: Capacity = DEFAULT_CAPACITY, lanes: int = 1, *, part: str =
             t.train(1)
         if lanes == 1:
             t.probe(reduced=True).arrays(0)  # what a loaded server draws
-        # Every other evaluation row bucket: one dataset size that falls in each.
-        sizes: dict[int, int] = {}
-        for n in range(FIELD_SPECS["num_points"]["min"], capacity.points + 1, 10):
-            sizes.setdefault(rows_for(n, capacity.points), n)
         default_rows = rows_for(RunConfig().num_points, capacity.points)
-        for rows, n in sizes.items():
+        for rows, n in row_buckets(capacity).items():  # every other evaluation row bucket
             if rows != default_rows:
                 for lane in range(lanes):
                     t.apply(lane, t.configs[lane].replace(capacity, num_points=n))
                 t.evaluate()
+        if lanes == 1:
+            group.warmup(capacity)  # what a loaded server's grouped calls need
