@@ -50,6 +50,7 @@ def make_manager(
             default_fps=settings.default_fps,
             max_steps_per_frame=settings.max_steps_per_frame,
             measure_interval=settings.measure_interval_s,
+            full_res_sessions=settings.full_res_sessions,
             max_lanes=settings.max_lanes,
         ),
         factory,

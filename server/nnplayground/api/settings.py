@@ -63,6 +63,15 @@ class Settings(BaseSettings):
         le=10,
         description="seconds between full-data loss/accuracy measurements while playing",
     )
+    full_res_sessions: int = Field(
+        default=8,
+        ge=0,
+        le=1000,
+        description=(
+            "playing sessions a training thread draws at full resolution; past that its"
+            " sessions train and draw in grouped calls, at half resolution"
+        ),
+    )
     max_lanes: int = Field(
         default=4,
         ge=1,

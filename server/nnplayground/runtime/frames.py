@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import struct
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ import numpy as np
 
 JsonDict = dict[str, Any]
 _ALLOWED_DTYPES = frozenset({"uint8", "uint16", "int32", "float16", "float32"})
+_LITTLE = sys.byteorder == "little"
 
 
 @dataclass(frozen=True)
@@ -49,16 +51,20 @@ def clean_metrics(metrics: Mapping[str, Any]) -> JsonDict:
     return out
 
 
+_WIRE_DTYPES = {np.dtype(name): name for name in _ALLOWED_DTYPES}
+
+
 def _wire_bytes(array: np.ndarray) -> tuple[str, bytes]:
-    dtype = array.dtype
-    if dtype == np.float64:
+    if array.dtype == np.float64:
         array = array.astype(np.float32)
-        dtype = array.dtype
-    if dtype.name not in _ALLOWED_DTYPES:
-        raise TypeError(f"array dtype {dtype} has no wire representation")
-    if dtype.kind == "f" and not np.isfinite(array).all():
+    name = _WIRE_DTYPES.get(array.dtype)  # native byte order
+    if name is None:
+        raise TypeError(f"array dtype {array.dtype} has no wire representation")
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
         array = np.nan_to_num(array, nan=0.0, posinf=0.0, neginf=0.0)
-    return dtype.name, np.ascontiguousarray(array, dtype=dtype.newbyteorder("<")).tobytes()
+    return name, array.tobytes() if _LITTLE else array.astype(
+        array.dtype.newbyteorder("<")
+    ).tobytes()
 
 
 def encode_frame(header: Mapping[str, Any], arrays: Iterable[WireArray]) -> bytes:

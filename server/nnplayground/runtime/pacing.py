@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -47,3 +49,43 @@ def auto_steps(
     budget = max(budget - frame_cost, 1e-4)
     factor = min(2.0, max(0.5, budget / max(elapsed, 1e-6)))
     return max(1, min(limits.max_steps_per_frame, round(steps * factor)))
+
+
+class LoadedPace:
+    """Steps per frame for the auto-paced sessions of a loaded training thread.
+
+    With many sessions on a thread, per-session time budgets (`auto_steps`) misjudge what the
+    sessions cost together (grouped calls, the GIL, the other thread), and frames came late.
+    Here training takes what the frames leave: the thread's busy share of wall time is
+    measured every quarter second, and the step count shrinks while it is above `HIGH` (down
+    to 1, after which frames slow down as they must) and grows while it is below `LOW`.
+    """
+
+    WINDOW = 0.25  # seconds between adjustments
+    LOW, HIGH = 0.6, 0.8  # busy shares of the thread between which the step count stays
+
+    def __init__(
+        self,
+        steps: float = 1.0,
+        max_steps: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.steps = steps
+        self._max = max_steps
+        self._clock = clock
+        self._busy = 0.0
+        self._since = clock()
+
+    def ticked(self, seconds: float) -> None:
+        """Account a tick of the thread that took `seconds`."""
+        self._busy += seconds
+        now = self._clock()
+        window = now - self._since
+        if window < self.WINDOW:
+            return
+        busy = self._busy / window
+        if busy > self.HIGH:
+            self.steps = max(1.0, self.steps * 0.7)
+        elif busy < self.LOW:
+            self.steps = min(float(self._max), self.steps * 1.2 + 0.5)
+        self._busy, self._since = 0.0, now

@@ -7,6 +7,7 @@ command is never applied mid-chunk and JAX never blocks the loop.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import deque
@@ -16,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from nnplayground.engine import ChunkMetrics, RunConfig, Trainer
+from nnplayground.engine import ChunkMetrics, Probe, RunConfig, Trainer
 from nnplayground.engine.config import DATA_FIELDS
 from nnplayground.runtime import pacing, wire
 from nnplayground.runtime.commands import (
@@ -92,6 +93,8 @@ class Session:
         self.history = History()
         self.compare = Compare(limits.max_lanes, self._send)  # variants in lanes 1.. (compare.py)
         self.scheduler_share = 1  # sessions playing on the same scheduler thread (set by it)
+        self._frame_due = False  # `begin` called for a frame that `end` sends
+        self._now = 0.0  # the time the scheduler's current tick began (`begin`)
         # -- bookkeeping read by the manager -----------------------------------------------------
         self.last_client_at = time.monotonic()
         self.detached_at: float | None = time.monotonic()
@@ -163,7 +166,8 @@ class Session:
 
     def snapshot(self) -> Snapshot:
         with self._lock:
-            return Snapshot(**{**self._snapshot.__dict__, "history": self.history.to_dict()})
+            (config, snapshot), history = self._snapshot, self.history.to_dict()
+        return Snapshot(**{**snapshot.__dict__, "config": config.to_dict(), "history": history})
 
     # -- scheduler side -----------------------------------------------------------------------
     @property
@@ -186,13 +190,32 @@ class Session:
         return not (self.active and burst and only_config)
 
     def work(self, now: float) -> None:
-        """Apply pending commands, then train one chunk if playing and due, then send a frame."""
+        """Apply pending commands, then train one chunk if playing and due, then send a frame.
+
+        A loaded scheduler thread runs the same three parts for many sessions at once and
+        trains and probes their chunks in grouped engine calls (runtime/scheduler.py).
+        """
+        steps = self.begin(now)
+        if steps is not None:
+            self._train(steps)
+        self.end()
+
+    def begin(self, now: float) -> int | None:
+        """Apply pending commands; the steps to train now when a chunk is due (else None)."""
+        self._now = now
         with self._lock:
             commands = list(self._commands)
             self._commands.clear()
+        # A frame still waiting shows the model before these commands; sent after their echoes
+        # it would contradict them (a reset's step 0, then a frame of the old step). The frame
+        # they call for replaces it; if none does, it goes back.
+        mailbox = self._mailbox
+        held = mailbox.take_frame() if commands and mailbox is not None else None
         send = False
         for command in commands:
             send = self._apply(command) or send
+        if held is not None and not send and mailbox is not None:
+            mailbox.put_frame(held)
         if send and self._stale and not self.active:
             # Paused: no chunk will follow, so measure the model the frame will show.
             self._measured(self.trainer.evaluate(), 0, 0.0)
@@ -205,20 +228,42 @@ class Session:
             if now - self.last_change_at > 1.0 / self.fps:
                 self.next_due = min(self.next_due, max(now, self.last_frame_at + 0.5 / self.fps))
             self.last_change_at = now
+        self._frame_due = send
         if self.active and now >= self.next_due:
-            self._train(self.steps_per_frame or self.auto_steps)
-            self.next_due = max(self.next_due + 1.0 / self.fps, now)
+            if pacing.loaded(self.scheduler_share, self.limits):
+                # One clock for the thread's sessions: they come due together and train and
+                # probe in a few grouped calls instead of one call each.
+                self.next_due = (math.floor(now * self.fps) + 1) / self.fps
+            else:
+                self.next_due = max(self.next_due + 1.0 / self.fps, now)
             self.last_frame_at = now
-            send = True
-        elif self.active:
+            self._frame_due = True
+            return self.steps_per_frame or self.auto_steps
+        if self.active:
             # The chunk that follows shows the change with metrics measured under it; a frame
             # now would pair the new rev with old metrics.
-            send = False
+            self._frame_due = False
+        return None
+
+    def probe_wanted(self) -> bool | None:
+        """After `begin` and training: None when no frame goes out now, else whether its probe
+        is at half resolution (what `end` would probe)."""
+        if not self._frame_due or self._mailbox is None:
+            return None
+        if self.active and self._mailbox.frame_pending:
+            return None
+        return self.active and pacing.loaded(self.scheduler_share, self.limits)
+
+    def end(self, probe: Probe | None = None) -> None:
+        """Send the frame `begin` called for; `probe`: lane 0's, when already probed."""
         self._refresh_snapshot()
-        if send:
-            self._emit_frame()
+        if self._frame_due:
+            self._frame_due = False
+            self._emit_frame(probe)
 
     def _adapt_auto_steps(self, steps: int, elapsed: float) -> None:
+        if pacing.loaded(self.scheduler_share, self.limits):
+            return  # the thread paces its sessions together (pacing.LoadedPace)
         if self.steps_per_frame is None and steps == self.auto_steps:
             self.auto_steps = pacing.auto_steps(
                 steps, elapsed, self.fps, self.scheduler_share, self.frame_cost, self.limits
@@ -317,36 +362,50 @@ class Session:
         every `measure_interval` (longer on a loaded thread); a step or epoch always does."""
         if self._stale or not self.playing:
             return True
-        loaded = pacing.loaded(self.scheduler_share, self.limits)
-        interval = self.limits.loaded_measure_interval if loaded else self.limits.measure_interval
-        return now - self.measured_at >= interval
+        if not pacing.loaded(self.scheduler_share, self.limits):
+            return now - self.measured_at >= self.limits.measure_interval
+        # On one clock for the thread's sessions, like their frames: they measure in the same
+        # tick and so in grouped calls.
+        interval = self.limits.loaded_measure_interval
+        return math.floor(now / interval) > math.floor(self.measured_at / interval)
 
     def _measured(self, chunk: ChunkMetrics, steps: int, seconds: float) -> None:
         """`chunk`'s full-data metrics are what frames report from now on."""
         self.metrics = wire.chunk_metrics(chunk, self.trainer.configs[0], steps, seconds)
         self.metrics_step = int(self.trainer.step[0])
-        self.measured_at = time.monotonic()
+        self.measured_at = self._now
         self._stale = False
 
     def _train(self, steps: int) -> None:
-        t = self.trainer
-        measure = self._measure_due(time.monotonic())
         started = time.perf_counter()
-        batch_loss = t.advance(steps)
-        trained = time.perf_counter() - started  # examples/s counts training, not measuring
-        # Between measurements a NaN must still stop training within this chunk.
-        measure = measure or not (bool(np.isfinite(batch_loss).all()) and bool(t.finite()[0]))
-        chunk = t.evaluate(track=True) if measure else None
-        elapsed = time.perf_counter() - started
+        batch_loss = self.trainer.advance(steps)
+        seconds = time.perf_counter() - started
+        chunk = self.trainer.evaluate(track=True) if self.measure_wanted(batch_loss) else None
+        self.trained(steps, seconds, time.perf_counter() - started, chunk)
+
+    def measure_wanted(self, batch_loss: np.ndarray) -> bool:
+        """After a chunk with these batch losses: whether to measure the full-data metrics
+        now, because they are due or because a NaN must stop training within this chunk."""
+        if self._measure_due(self._now):
+            return True
+        return not (bool(np.isfinite(batch_loss).all()) and bool(self.trainer.finite()[0]))
+
+    def trained(
+        self, steps: int, seconds: float, elapsed: float, chunk: ChunkMetrics | None
+    ) -> None:
+        """After `steps` steps in `seconds` and, `elapsed` in all, the measurement `chunk` when
+        `measure_wanted` (a grouped call gives each member its share of the time): pace the next
+        chunk, record the metrics, report divergence or early stopping."""
+        t = self.trainer
         self.step_cost = 0.8 * self.step_cost + 0.2 * (elapsed / steps)
         self._adapt_auto_steps(steps, elapsed)
         self.trainer = self.compare.after_chunk(t, chunk)
         config = t.configs[0]
-        if chunk is None:
-            speed = steps * config.batch_size / trained if trained > 0 else None
+        if chunk is None:  # examples/s counts the training, not the measuring
+            speed = steps * config.batch_size / seconds if seconds > 0 else None
             self.metrics = {**self.metrics, "examples_per_s": speed}
             return
-        self._measured(chunk, steps, trained)
+        self._measured(chunk, steps, seconds)
         with self._lock:
             self.history.add(self.metrics_step, self.metrics)
         if bool(np.asarray(chunk.diverged)[0]):
@@ -363,7 +422,7 @@ class Session:
                 f"validation loss has not improved for {config.patience} steps; paused.",
             )
 
-    def _emit_frame(self) -> None:
+    def _emit_frame(self, probe: Probe | None = None) -> None:
         with self._lock:
             mailbox = self._mailbox
             with_points = self._sent_data_rev != self.data_rev
@@ -388,7 +447,7 @@ class Session:
         }
         reduced = self.active and pacing.loaded(self.scheduler_share, self.limits)
         shown, extra = self.compare.frame_parts(self.trainer, reduced)  # lane 0 + variants
-        frame = wire.frame(shown, header, with_points, reduced, extra)
+        frame = wire.frame(shown, header, with_points, reduced, extra, probe)
         self.frame_cost = 0.8 * self.frame_cost + 0.2 * (time.perf_counter() - started)
         mailbox.put_frame(frame)
         if with_points:
@@ -428,9 +487,11 @@ class Session:
         self._send({"type": "event", "event": event, "step": step, "message": message})
         self._send_status()
 
-    def _make_snapshot(self) -> Snapshot:
-        return Snapshot(
-            config=self.trainer.configs[0].to_dict(),
+    def _make_snapshot(self) -> tuple[RunConfig, Snapshot]:
+        # The RunConfig itself (immutable): `snapshot()` makes its dict, on the rare hello,
+        # rather than every frame here.
+        shown = Snapshot(
+            config={},
             rev=self.rev,
             playing=self.playing,
             step=int(self.trainer.step[0]),
@@ -438,6 +499,7 @@ class Session:
             fps=self.fps,
             steps_per_frame=self.steps_per_frame,
         )
+        return self.trainer.configs[0], shown
 
     def _refresh_snapshot(self) -> None:
         snapshot = self._make_snapshot()

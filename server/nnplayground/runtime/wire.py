@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from nnplayground.engine import ChunkMetrics, RunConfig, Trainer
+from nnplayground.engine import ChunkMetrics, Probe, RunConfig, Trainer
 from nnplayground.runtime.frames import WireArray, clean_metrics, encode_frame
 
 JsonDict = dict[str, Any]
@@ -54,10 +54,12 @@ def frame(
     with_points: bool,
     reduced: bool = False,
     more: Sequence[WireArray] = (),
+    probe: Probe | None = None,
 ) -> bytes:
     """Probe lane 0 and encode one binary frame; `points`/`split` only when `with_points`;
-    `reduced`: grids at half resolution; `more`: further arrays (compare's variants)."""
-    probe = trainer.probe((0,), reduced=reduced)
+    `reduced`: grids at half resolution; `more`: further arrays (compare's variants);
+    `probe`: lane 0's probe when it was already taken (a grouped call)."""
+    probe = probe or trainer.probe((0,), reduced=reduced)
     arrays = [WireArray(name, data, extra) for name, (data, extra) in probe.arrays(0).items()]
     arrays += more
     if with_points:
