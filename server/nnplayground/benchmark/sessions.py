@@ -4,17 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import time
+from functools import cache
 from typing import Any
 
 import numpy as np
 import psutil
 
 from nnplayground.benchmark.serve import ServerProcess
-from nnplayground.benchmark.wire import Session
+from nnplayground.benchmark.wire import Session, header_only
+from nnplayground.engine import RunConfig, Trainer
 
 
-async def _count_frames(session: Session, until: float, counts: list[int], i: int) -> None:
-    # Only counts: decoding headers of thousands of frames/s would load the shared cores.
+@cache
+def _train_points() -> int:
+    """Training points of the default config the bench sessions play (epochs → examples)."""
+    _, _, split = Trainer([RunConfig()]).points(0)
+    return int((split == 1).sum())
+
+
+async def _count_frames(
+    session: Session, until: float, counts: list[int], i: int, ends: list[list[bytes]] | None = None
+) -> None:
+    # Only counts: decoding headers of thousands of frames/s would load the shared cores. The
+    # window's first and last frames are kept in `ends[i]` (decoded afterwards).
     while (left := until - time.perf_counter()) > 0:
         try:
             async with asyncio.timeout(left):
@@ -23,6 +35,16 @@ async def _count_frames(session: Session, until: float, counts: list[int], i: in
             return
         if isinstance(message, bytes):
             counts[i] += 1
+            if ends is not None:
+                ends[i][min(len(ends[i]), 1) :] = [message]
+
+
+def _examples_per_s(ends: list[bytes], seconds: float) -> float:
+    """A session's training speed over the window, from its first and last frame's header."""
+    if len(ends) < 2:
+        return 0.0
+    first, last = header_only(ends[0]), header_only(ends[1])
+    return float(last["epoch"] - first["epoch"]) * _train_points() / seconds
 
 
 async def _open_playing(server: ServerProcess, fps: int) -> Session:
@@ -53,11 +75,12 @@ async def concurrent(
         await asyncio.gather(*(_count_frames(s, time.perf_counter() + ramp_s, ramp, i)
                                for i, s in enumerate(sessions)))  # fmt: skip
         counts = [0] * n
+        ends: list[list[bytes]] = [[] for _ in range(n)]
         me = psutil.Process()
         ps.cpu_percent(None)
         me.cpu_percent(None)
         start_t = time.perf_counter()
-        await asyncio.gather(*(_count_frames(s, start_t + seconds, counts, i)
+        await asyncio.gather(*(_count_frames(s, start_t + seconds, counts, i, ends)
                                for i, s in enumerate(sessions)))  # fmt: skip
         elapsed = time.perf_counter() - start_t
         cpu = ps.cpu_percent(None)
@@ -67,10 +90,15 @@ async def concurrent(
     finally:
         await asyncio.gather(*(s.close() for s in sessions), return_exceptions=True)
     fps_each = np.array(counts, dtype=np.float64) / elapsed
+    speeds = [_examples_per_s(e, elapsed) for e in ends]
     return {
         "n": n,
         "fps_p5": float(np.percentile(fps_each, 5)),
         "fps_median": float(np.median(fps_each)),
+        # Training under load: the median session's examples/s (the default config), and all
+        # sessions together.
+        "examples_per_s_median": float(np.median(speeds)),
+        "examples_per_s_total": float(np.sum(speeds)),
         "cpu_percent": float(cpu),
         "rss_mb_per_session": (rss_during - rss_before) / n,
         "rss_mb": rss_during,
