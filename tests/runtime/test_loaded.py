@@ -33,7 +33,7 @@ def test_a_loaded_threads_training_takes_what_the_frames_leave() -> None:
     rising = run(busy=0.3, windows=40)  # time to spare: training takes it, up to the cap
     assert all(b > a for a, b in zip(rising, rising[1:10], strict=False))
     assert rising[-1] == 200
-    steady = run(busy=0.7, windows=5)  # within the band: left alone
+    steady = run(busy=(LoadedPace.LOW + LoadedPace.HIGH) / 2, windows=5)  # in the band: kept
     assert steady == [200.0] * 5
 
 

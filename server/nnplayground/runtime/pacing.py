@@ -62,7 +62,7 @@ class LoadedPace:
     """
 
     WINDOW = 0.25  # seconds between adjustments
-    LOW, HIGH = 0.6, 0.8  # busy shares of the thread between which the step count stays
+    LOW, HIGH = 0.75, 0.9  # busy shares of the thread between which the step count stays
 
     def __init__(
         self,

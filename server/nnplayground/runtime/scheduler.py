@@ -82,7 +82,9 @@ class Worker:
             if pacing.loaded(playing, ready[0].limits):
                 started = time.monotonic()
                 for session in ready:
-                    session.auto_steps = round(self._pace.steps)
+                    session.auto_steps = min(
+                        round(self._pace.steps), session.limits.max_steps_per_frame
+                    )
                 try:
                     _grouped_tick(ready, started, self._groups)
                 except Exception:  # a bug between sessions must not stop the thread
