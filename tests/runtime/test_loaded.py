@@ -6,6 +6,7 @@ and no compile after warm-up (every grouped call was compiled at start-up)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 
 import numpy as np
 
@@ -28,10 +29,10 @@ def test_a_loaded_threads_training_takes_what_the_frames_leave() -> None:
         return seen
 
     falling = run(busy=1.0, windows=20)  # frames late: training yields, down to one step
-    assert all(b < a for a, b in zip([64.0, *falling], falling[:10], strict=False))
+    assert all(b < a for a, b in pairwise([64.0, *falling[:10]]))
     assert falling[-1] == 1.0
     rising = run(busy=0.3, windows=40)  # time to spare: training takes it, up to the cap
-    assert all(b > a for a, b in zip(rising, rising[1:10], strict=False))
+    assert all(b > a for a, b in pairwise(rising[:10]))
     assert rising[-1] == 200
     steady = run(busy=(LoadedPace.LOW + LoadedPace.HIGH) / 2, windows=5)  # in the band: kept
     assert steady == [200.0] * 5
