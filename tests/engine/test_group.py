@@ -145,9 +145,9 @@ def test_keys_separate_what_would_change_a_branch() -> None:
         base.replace(optimizer="adam"),
         base.replace(hidden_layers=(4,)),
         base.replace(dropout=0.2),
-        base.replace(batch_size=40),
     ):
         assert group.chunk_key(Trainer([changed]), 4) != key
+    assert group.chunk_key(Trainer([base.replace(batch_size=40)]), 4) is None  # not compiled
     assert group.chunk_key(Trainer([base]), 100) != key  # a longer chunk
     assert group.chunk_key(Trainer([base, base]), 4) is None  # several lanes: alone
     assert group.probe_key(Trainer([base]), reduced=False) is None

@@ -36,6 +36,9 @@ from nnplayground.engine.probe import Probe, lane_probe
 from nnplayground.engine.trainer import ChunkMetrics, Trainer
 
 SIZES = (4, 16)  # lanes per grouped call (each size of each function is compiled once)
+# Grouped chunks are compiled for the default minibatch bucket only: a chunk executable holds
+# ~70 MB (every activation, optimizer and head branch), and larger batches train alone.
+GROUPED_BATCH = train.BATCH_BUCKETS[0]
 
 T = TypeVar("T")
 
@@ -66,10 +69,9 @@ def chunk_key(trainer: Trainer, steps: int) -> Hashable | None:
     The step count's power of two is part of it, so a lane that wants 1 step never waits for
     one that wants 1,000 (a group runs as many iterations as its longest lane).
     """
-    if trainer.lanes != 1:
+    if trainer.lanes != 1 or train.bucket_for(trainer.configs[0].batch_size) != GROUPED_BATCH:
         return None
-    batch = train.bucket_for(trainer.configs[0].batch_size)
-    return ("chunk", batch, int(steps).bit_length(), *_shared(trainer.configs[0]))
+    return ("chunk", int(steps).bit_length(), *_shared(trainer.configs[0]))
 
 
 def probe_key(trainer: Trainer, reduced: bool) -> Hashable | None:
@@ -297,15 +299,13 @@ class Groups:
 
 
 def warmup(capacity: Capacity = DEFAULT_CAPACITY) -> None:
-    """Compile every grouped call a loaded server makes: each size of `SIZES` for each batch
-    bucket (chunks), the half-resolution probe, and each evaluation row bucket."""
+    """Compile every grouped call a loaded server makes, in each size of `SIZES`: chunks (of
+    `GROUPED_BATCH`), the half-resolution probe, and each evaluation row bucket."""
     for size in SIZES:
         trainers = [Trainer([RunConfig(seed=i)], capacity) for i in range(size)]
         groups = Groups()
-        for batch in train.BATCH_BUCKETS:
-            for t in trainers:
-                t.apply(0, t.configs[0].replace(capacity, batch_size=min(capacity.batch, batch)))
-            groups.advance(trainers, [1] * size)
+        assert train.bucket_for(trainers[0].configs[0].batch_size) == GROUPED_BATCH
+        groups.advance(trainers, [1] * size)
         groups.probe(trainers, reduced=True)
         for rows, points in train.row_buckets(capacity).items():
             for t in trainers:
