@@ -36,6 +36,8 @@ const debug = /** @type {{stats: typeof stats, store: Store, socket?: Socket, se
 /** @type {any} */ (window).nnplayground = debug;
 /** The config the URL asked for, sent once the server says hello with a fresh session. */
 let wanted = /** @type {Partial<import("./store.js").RunConfig> | null} */ (initial.config);
+/** The data_rev the points last drawn here will have on the server, and when they were sent. */
+let pointsSent = { dataRev: -1, at: 0 };
 /** The link's points (dataset=user), sent with `wanted`. */
 let wantedPoints = initial.points;
 let history = emptyHistory();
@@ -115,7 +117,10 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
     const patch = { frame, step: h.step, epoch: h.epoch, playing: h.playing, metrics: h.metrics };
     const xy = frame.arrays.get("points");
     const split = frame.arrays.get("split");
-    if (xy && split) {
+    // A frame made before the points just drawn reached the server would put the old points
+    // back on screen until the next one (for a moment, or for good while paused).
+    const stale = (h.data_rev ?? 0) < pointsSent.dataRev && performance.now() - pointsSent.at < 2000;
+    if (xy && split && !stale) {
       patch.points = { xy: /** @type {Float32Array} */ (xy.data), split: /** @type {Uint8Array} */ (split.data) };
       patch.dataRev = h.data_rev ?? store.state.dataRev + 1;
       if (store.state.config.dataset !== "user") drawn = null;
@@ -224,7 +229,11 @@ function editPoints(change) {
   if (!drawn) drawn = triplets(store.state.points?.xy ?? []);
   change(drawn);
   showDrawn();
-  if (drawn.length > 0) send({ type: "points", points: drawn }, $("heatmap"));
+  if (drawn.length > 0) {
+    send({ type: "points", points: drawn }, $("heatmap"));
+    // Each accepted points message moves the server's data_rev on by one.
+    pointsSent = { dataRev: Math.max(pointsSent.dataRev, store.state.dataRev) + 1, at: performance.now() };
+  }
 }
 
 /**

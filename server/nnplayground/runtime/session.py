@@ -94,6 +94,7 @@ class Session:
         self.compare = Compare(limits.max_lanes, self._send)  # variants in lanes 1.. (compare.py)
         self.scheduler_share = 1  # sessions playing on the same scheduler thread (set by it)
         self._frame_due = False  # `begin` called for a frame that `end` sends
+        self._pending_points = False  # the frame last put in the mailbox carried the data
         self._now = 0.0  # the time the scheduler's current tick began (`begin`)
         # -- bookkeeping read by the manager -----------------------------------------------------
         self.last_client_at = time.monotonic()
@@ -211,6 +212,9 @@ class Session:
         # they call for replaces it; if none does, it goes back.
         mailbox = self._mailbox
         held = mailbox.take_frame() if commands and mailbox is not None else None
+        if held is not None and self._pending_points:
+            with self._lock:  # the data it carried go in the frame that replaces it
+                self._sent_data_rev = -1
         send = False
         for command in commands:
             send = self._apply(command) or send
@@ -428,6 +432,9 @@ class Session:
             with_points = self._sent_data_rev != self.data_rev
         if mailbox is None:
             return
+        # The data go in a frame only when they changed; a frame that replaces an unsent one
+        # that carried them must carry them too (else the page never gets that data).
+        with_points = with_points or (self._pending_points and mailbox.frame_pending)
         if self.active and mailbox.frame_pending:
             # The client hasn't taken the last frame yet: probing now would only replace it.
             # Skipped while playing only, so the next tick (≤ 1/fps away) sends a fresh one;
@@ -450,6 +457,7 @@ class Session:
         frame = wire.frame(shown, header, with_points, reduced, extra, probe)
         self.frame_cost = 0.8 * self.frame_cost + 0.2 * (time.perf_counter() - started)
         mailbox.put_frame(frame)
+        self._pending_points = with_points
         if with_points:
             with self._lock:
                 self._sent_data_rev = self.data_rev
