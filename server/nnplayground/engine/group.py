@@ -1,4 +1,4 @@
-"""Many one-lane Trainers advanced, measured or probed in one jitted call: how a loaded server keeps up.
+"""Many one-lane Trainers trained, measured or probed in one jitted call (a loaded server).
 
 A small net's call is mostly fixed cost (XLA runs a few hundred tiny ops whatever the rows), so
 sixteen sessions in one call cost little more than one. But `vmap` turns a `lax.switch` or
@@ -8,9 +8,9 @@ once, unbatched: activation, head, optimizer kind, depth and dropout rate. Every
 (rates, masks, batch size, data, state) stays per lane.
 
 `Groups` makes the calls for one training thread and keeps the stacked inputs of its recent
-groups. Groups come in the sizes of `SIZES` only, so a group never compiles: a split fills the largest
-sizes first, pads a short remainder of two or more with copies of its first lane (their results
-are dropped) and leaves a single remainder to the Trainer's own call.
+groups. Calls come in the sizes of `SIZES` only, so a group never compiles: `split` takes the
+largest size that fits first, a remainder of two or three is padded to four with copies of its
+first lane (their results are dropped), and a single one is left to the Trainer's own call.
 """
 
 from __future__ import annotations

@@ -141,6 +141,7 @@ def hidden(
     worth it for thousands of rows (probes, full-data evaluation), where a 2-layer net then costs
     a third of the padded 6 layers; a minibatch step is cheaper without the branches. (Under a
     vmap over lanes with different depths the branch becomes a select and computes both sides.)
+    `unrolled`: the layer products written out (`dense`), for the probes.
     """
     layers = params.w.shape[0]
     active = jnp.arange(layers) < arch.depth
