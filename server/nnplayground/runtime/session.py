@@ -212,14 +212,15 @@ class Session:
         # they call for replaces it; if none does, it goes back.
         mailbox = self._mailbox
         held = mailbox.take_frame() if commands and mailbox is not None else None
-        if held is not None and self._pending_points:
-            with self._lock:  # the data it carried go in the frame that replaces it
-                self._sent_data_rev = -1
         send = False
         for command in commands:
             send = self._apply(command) or send
-        if held is not None and not send and mailbox is not None:
-            mailbox.put_frame(held)
+        if held is not None and mailbox is not None:
+            if not send:
+                mailbox.put_frame(held)
+            elif self._pending_points:
+                with self._lock:  # the data it carried go in the frame that replaces it
+                    self._sent_data_rev = -1
         if send and self._stale and not self.active:
             # Paused: no chunk will follow, so measure the model the frame will show.
             self._measured(self.trainer.evaluate(), 0, 0.0)
