@@ -4,6 +4,11 @@ One thread per session would not scale (100 sessions on 2 cores means 100 thread
 the GIL between JAX calls); a few threads that each take whichever session's frame is due next
 keep every session's frame rate while the CPU is shared. Chunk sizes shrink as more sessions
 play on a thread (`Session.scheduler_share`), so each still gets its frames on time.
+
+A loaded thread (more playing sessions than `Limits.full_res_sessions`) works differently: its
+sessions come due together on one frame clock, their chunks, measurements and probes run in
+grouped engine calls (engine/group.py), and their steps per frame follow the thread's spare
+time (`pacing.LoadedPace`).
 """
 
 from __future__ import annotations
