@@ -19,7 +19,8 @@ class Limits:
     # Share of each frame interval spent training (the rest: probes, encoding, other sessions).
     train_share: float = 0.6
     # Above this many sessions playing on one training thread, frames are probed at half
-    # resolution (a quarter of the work) and full-data metrics are measured less often.
+    # resolution (a quarter of the work), full-data metrics are measured less often, and the
+    # thread's sessions train, measure and probe in grouped calls on one clock (scheduler.py).
     full_res_sessions: int = 8
     # Seconds between full-data measurements (loss curve points) while playing: every frame
     # would cost more than the training it reports on. 2.5 times as long on a loaded thread.
