@@ -14,6 +14,7 @@ time (`pacing.LoadedPace`).
 from __future__ import annotations
 
 import logging
+import statistics
 import threading
 import time
 from collections.abc import Callable
@@ -38,6 +39,7 @@ class Worker:
         self._stop = False
         self._groups = group.Groups()  # this thread's grouped engine calls
         self._pace = pacing.LoadedPace()
+        self._loaded = False
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
@@ -84,7 +86,14 @@ class Worker:
             for session in ready:
                 session.scheduler_share = playing
             ready.sort(key=lambda s: s.next_due)
-            if pacing.loaded(playing, ready[0].limits):
+            loaded = pacing.loaded(playing, ready[0].limits)
+            if loaded and not self._loaded:
+                # From the steps the sessions had alone: not from 1, which would stall their
+                # training for seconds while the pace grows back.
+                own = [s.auto_steps for s in ready if s.steps_per_frame is None]
+                self._pace.steps = float(statistics.median(own)) if own else 1.0
+            self._loaded = loaded
+            if loaded:
                 started = time.monotonic()
                 for session in ready:
                     session.auto_steps = min(
