@@ -126,24 +126,29 @@ class Trainer:
         return self._rows[lane].copy()
 
     # -- device sync -------------------------------------------------------------------------
-    def _host_hp(self) -> Hyper:
+    @property
+    def host_hyper(self) -> Hyper:
+        """Every lane's settings as stacked host arrays; a new object whenever one changes
+        (engine/group.py stacks many Trainers' and tells a change by identity)."""
         if self._host_hyper is None:
             self._host_hyper = stack(self._hyper)
         return self._host_hyper
 
-    def _host_dd(self) -> DataArrays:
+    @property
+    def host_data(self) -> DataArrays:
+        """Every lane's data as stacked host arrays; a new object whenever it changes."""
         if self._host_data is None:
             self._host_data = stack([data_arrays(d) for d in self._data])
         return self._host_data
 
     def _hp(self) -> Hyper:
         if self._dev_hyper is None:
-            self._dev_hyper = jax.device_put(self._host_hp())
+            self._dev_hyper = jax.device_put(self.host_hyper)
         return self._dev_hyper
 
     def _dd(self) -> DataArrays:
         if self._dev_data is None:
-            self._dev_data = jax.device_put(self._host_dd())
+            self._dev_data = jax.device_put(self.host_data)
         return self._dev_data
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -280,17 +285,6 @@ class Trainer:
         self._steps += n_steps
         for lane, (cfg, d) in enumerate(zip(self._configs, self._data, strict=True)):
             self._epochs[lane] += n_steps * cfg.batch_size / int(d.n_train)
-
-    @property
-    def host_hyper(self) -> Hyper:
-        """Every lane's settings as stacked host arrays; a new object whenever one changes
-        (engine/group.py stacks many Trainers' and tells a change by identity)."""
-        return self._host_hp()
-
-    @property
-    def host_data(self) -> DataArrays:
-        """Every lane's data as stacked host arrays; a new object whenever it changes."""
-        return self._host_dd()
 
     def evaluate(self, track: bool = False) -> ChunkMetrics:
         """Full-data metrics of the current model without training (`batch_loss` is (K, 0)).

@@ -83,7 +83,6 @@ class Session:
         self.next_due = 0.0
         self.last_frame_at = 0.0
         self.last_change_at = 0.0
-        self.step_cost = 20e-6  # seconds per training step, measured (EMA)
         self.auto_steps = 50  # steps per frame when `steps_per_frame` is auto (adapted)
         self.frame_cost = 3e-3  # seconds per probe + encode, measured (EMA)
         self.metrics: JsonDict = wire.empty_metrics()
@@ -402,7 +401,6 @@ class Session:
         `measure_wanted` (a grouped call gives each member its share of the time): pace the next
         chunk, record the metrics, report divergence or early stopping."""
         t = self.trainer
-        self.step_cost = 0.8 * self.step_cost + 0.2 * (elapsed / steps)
         self._adapt_auto_steps(steps, elapsed)
         self.trainer = self.compare.after_chunk(t, chunk)
         config = t.configs[0]
