@@ -356,6 +356,27 @@ class Trainer:
         grids = probe_lanes(self._state, self._hp(), g, h)
         return Probe(grids, self._state.params, self.configs, chosen)
 
+    # -- model files (engine/export.py) --------------------------------------------------------
+    def early_stopping(self, lane: int) -> tuple[float, int]:
+        """(best validation loss (inf if none yet), the step it was reached at (-1))."""
+        return float(self._best_val[lane]), int(self._best_step[lane])
+
+    def restore(self, lane: int, config: RunConfig, rows: np.ndarray | None, state: LaneState,
+                step: int, epoch: float, best_val: float, best_step: int) -> None:  # fmt: skip
+        """Make a lane exactly a saved one: config, data (`rows` of a user dataset), one lane's
+        host `state`, step, epoch and early-stopping bookkeeping (checked by export.parse)."""
+        self._check_lane(lane)
+        new = config.validate(self.capacity)
+        rows = datasets.generate(new) if rows is None else rows
+        self._commit(lane, new, rows, datasets.split_rows(rows, new, self.capacity))
+        self._dev_data = self._host_data = None  # the same config may carry other user points
+        host_state = jax.tree.map(lambda a: np.array(a), self._state)
+        for full, one in zip(jax.tree.leaves(host_state), jax.tree.leaves(state), strict=True):
+            full[lane] = one
+        self._state = jax.device_put(host_state)
+        self._steps[lane], self._epochs[lane] = step, epoch
+        self._best_val[lane], self._best_step[lane] = best_val, best_step
+
     # -- lane sets ---------------------------------------------------------------------------
     def select(self, picks: Sequence[int]) -> Trainer:
         """A new Trainer whose lane i is a copy of this one's lane `picks[i]`: config, data,
