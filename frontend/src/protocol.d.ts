@@ -9,7 +9,10 @@ export type ClientMessage =
   | EditBiasMessage
   | PointsMessage
   | CsvMessage
-  | CompareMessage;
+  | CompareMessage
+  | ExportMessage
+  | ImportMessage
+  | TrainMessage;
 export type Type = "config";
 /**
  * Problem type
@@ -290,9 +293,22 @@ export type Patience1 = number;
  * @maxItems 15
  */
 export type Variants = ConfigChanges[];
+export type Type8 = "export";
+export type Format = "json" | "python" | "jax";
+export type Type9 = "import";
+export type Text1 = string;
+export type Type10 = "train";
+export type Steps = number;
 export type ServerMessage =
-  HelloMessage | ConfigEcho | CompareEcho | StatusMessage | StreamEcho | ErrorMessage | EventMessage;
-export type Type8 = "hello";
+  | HelloMessage
+  | ConfigEcho
+  | CompareEcho
+  | StatusMessage
+  | StreamEcho
+  | ErrorMessage
+  | EventMessage
+  | ExportReply;
+export type Type11 = "hello";
 export type Protocol1 = number;
 export type SessionId = string;
 export type ResumeToken = string;
@@ -443,27 +459,31 @@ export type TestLoss = (number | null)[];
 export type ValLoss = (number | null)[];
 export type TrainAccuracy = (number | null)[];
 export type TestAccuracy = (number | null)[];
-export type Type9 = "config";
+export type Type12 = "config";
 export type Rev1 = number;
-export type Type10 = "compare";
+export type Type13 = "compare";
 export type Variants1 = {
   [k: string]: unknown;
 }[];
 export type Lanes = number;
-export type Type11 = "status";
+export type Type14 = "status";
 export type Playing1 = boolean;
 export type Step2 = number;
 export type Epoch1 = number;
-export type Type12 = "stream";
+export type Type15 = "stream";
 export type Fps2 = number;
 export type StepsPerFrame2 = number | null;
-export type Type13 = "error";
+export type Type16 = "error";
 export type Message = string;
 export type Field = string | null;
-export type Type14 = "event";
+export type Type17 = "event";
 export type Event = "diverged" | "early_stop";
 export type Step3 = number;
 export type Message1 = string;
+export type Type18 = "export";
+export type Format1 = "json" | "python" | "jax";
+export type Filename = string;
+export type Text2 = string;
 export type V = number;
 export type Step4 = number;
 export type Epoch2 = number;
@@ -660,13 +680,46 @@ export interface ConfigChanges {
   patience?: Patience1;
 }
 /**
+ * Ask for the main model as a file: `json` (the model file), `python` (a NumPy-only
+ * `predict` script) or `jax` (a JAX + optax script that trains the config from scratch).
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "ExportMessage".
+ */
+export interface ExportMessage {
+  type: Type8;
+  format: Format;
+}
+/**
+ * Make a model file (the text of an exported `json`) the session's model: config, data,
+ * weights, optimizer state and step. A bad file gets an `error` naming its field.
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "ImportMessage".
+ */
+export interface ImportMessage {
+  type: Type9;
+  text: Text1;
+}
+/**
+ * Pause and train exactly `steps` minibatch steps (at most `max_steps_per_frame`); answer
+ * a `status`, then a frame measured at the new step (the notebook client's `train`).
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "TrainMessage".
+ */
+export interface TrainMessage {
+  type: Type10;
+  steps: Steps;
+}
+/**
  * The server's first message on every connection.
  *
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "HelloMessage".
  */
 export interface HelloMessage {
-  type?: Type8;
+  type?: Type11;
   protocol?: Protocol1;
   session_id: SessionId;
   resume_token: ResumeToken;
@@ -749,7 +802,7 @@ export interface History {
  * via the `definition` "ConfigEcho".
  */
 export interface ConfigEcho {
-  type?: Type9;
+  type?: Type12;
   config: RunConfig;
   rev: Rev1;
 }
@@ -761,7 +814,7 @@ export interface ConfigEcho {
  * via the `definition` "CompareEcho".
  */
 export interface CompareEcho {
-  type?: Type10;
+  type?: Type13;
   variants: Variants1;
   lanes: Lanes;
 }
@@ -770,7 +823,7 @@ export interface CompareEcho {
  * via the `definition` "StatusMessage".
  */
 export interface StatusMessage {
-  type?: Type11;
+  type?: Type14;
   playing: Playing1;
   step: Step2;
   epoch: Epoch1;
@@ -780,7 +833,7 @@ export interface StatusMessage {
  * via the `definition` "StreamEcho".
  */
 export interface StreamEcho {
-  type?: Type12;
+  type?: Type15;
   fps: Fps2;
   steps_per_frame: StepsPerFrame2;
 }
@@ -791,7 +844,7 @@ export interface StreamEcho {
  * via the `definition` "ErrorMessage".
  */
 export interface ErrorMessage {
-  type?: Type13;
+  type?: Type16;
   message: Message;
   field: Field;
 }
@@ -800,10 +853,22 @@ export interface ErrorMessage {
  * via the `definition` "EventMessage".
  */
 export interface EventMessage {
-  type?: Type14;
+  type?: Type17;
   event: Event;
   step: Step3;
   message: Message1;
+}
+/**
+ * The file an `export` asked for, to be saved as `filename`.
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "ExportReply".
+ */
+export interface ExportReply {
+  type?: Type18;
+  format: Format1;
+  filename: Filename;
+  text: Text2;
 }
 /**
  * The JSON header of a binary frame (after its uint32 LE length prefix).

@@ -108,6 +108,9 @@ def test_schema_is_message_schema(live_server: LiveServer) -> None:
         "points",
         "csv",
         "compare",
+        "export",  # issue 17
+        "import",
+        "train",
     }
     assert "arrays" in served["frame_header"]["properties"]
 

@@ -88,7 +88,7 @@ def create_app(
 
     app = FastAPI(title="nnplayground", version=nnplayground.__version__, lifespan=lifespan,
                   docs_url=None, redoc_url=None, openapi_url=None)  # fmt: skip
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)  # issue 17
 
     # Async on purpose: these are cheap, and a sync route would hop through the thread pool,
     # where it queues behind the GIL when training threads are busy.

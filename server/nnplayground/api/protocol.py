@@ -161,6 +161,46 @@ class CsvMessage(BaseModel):
     text: Annotated[str, Field(max_length=1_048_576)]
 
 
+# -- take it with you (issue 17): model files and exact training; docs/model-format.md --------
+class ExportMessage(BaseModel):
+    """Ask for the main model as a file: `json` (the model file), `python` (a NumPy-only
+    `predict` script) or `jax` (a JAX + optax script that trains the config from scratch)."""
+
+    model_config = _STRICT
+    type: Literal["export"]
+    format: Literal["json", "python", "jax"]
+
+
+class ImportMessage(BaseModel):
+    """Make a model file (the text of an exported `json`) the session's model: config, data,
+    weights, optimizer state and step. A bad file gets an `error` naming its field."""
+
+    model_config = _STRICT
+    type: Literal["import"]
+    text: Annotated[str, Field(max_length=1_048_576)]
+
+
+class TrainMessage(BaseModel):
+    """Pause and train exactly `steps` minibatch steps (at most `max_steps_per_frame`); answer
+    a `status`, then a frame measured at the new step (the notebook client's `train`)."""
+
+    model_config = _STRICT
+    type: Literal["train"]
+    steps: Annotated[int, Field(ge=1, le=1_000_000)]
+
+
+class ExportReply(BaseModel):
+    """The file an `export` asked for, to be saved as `filename`."""
+
+    type: Literal["export"] = "export"
+    format: Literal["json", "python", "jax"]
+    filename: str
+    text: str
+
+
+# -- end of take it with you ---------------------------------------------------------------------
+
+
 CLIENT_MESSAGES: tuple[type[BaseModel], ...] = (
     ConfigMessage,
     ControlMessage,
@@ -170,9 +210,13 @@ CLIENT_MESSAGES: tuple[type[BaseModel], ...] = (
     PointsMessage,
     CsvMessage,
     CompareMessage,
+    ExportMessage,  # issue 17
+    ImportMessage,
+    TrainMessage,
 )
 CLIENT_TYPES = (
-    "config", "control", "stream", "edit_weight", "edit_bias", "points", "csv", "compare"
+    "config", "control", "stream", "edit_weight", "edit_bias", "points", "csv", "compare",
+    "export", "import", "train",
 )  # fmt: skip
 _client_union: Any = Annotated[Union[CLIENT_MESSAGES], Field(discriminator="type")]  # noqa: UP007
 CLIENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(_client_union)
@@ -273,6 +317,7 @@ SERVER_MESSAGES: tuple[type[BaseModel], ...] = (
     StreamEcho,
     ErrorMessage,
     EventMessage,
+    ExportReply,  # issue 17
 )
 _server_union: Any = Annotated[Union[SERVER_MESSAGES], Field(discriminator="type")]  # noqa: UP007
 

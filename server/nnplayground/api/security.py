@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-def content_security_policy(host: str) -> str:
+def content_security_policy(host: str, frame_ancestors: Iterable[str] = ()) -> str:
     # No inline or remote script; styles may be inline because uPlot and the views set
     # element styles. Websockets are named explicitly: older browsers don't let 'self' cover ws:.
     connect = f"'self' ws://{host} wss://{host}" if host else "'self'"
@@ -21,15 +21,22 @@ def content_security_policy(host: str) -> str:
         "object-src 'none'",
         "base-uri 'none'",
         "form-action 'self'",
-        "frame-ancestors 'none'",
+        _frame_ancestors(frame_ancestors),
     ])  # fmt: skip
+
+
+def _frame_ancestors(allowed: Iterable[str]) -> str:
+    # Issue 17 (embed in slides): pages of the configured origins may frame ours; none by default.
+    sources = " ".join(allowed)
+    return f"frame-ancestors 'self' {sources}" if sources else "frame-ancestors 'none'"
 
 
 class SecurityHeaders:
     """Pure ASGI middleware (no response buffering) adding the headers to every HTTP response."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, frame_ancestors: Iterable[str] = ()) -> None:
         self.app = app
+        self.frame_ancestors = tuple(frame_ancestors)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -37,12 +44,16 @@ class SecurityHeaders:
             return
         host = _header(scope, b"host") or ""
         extra = [
-            (b"content-security-policy", content_security_policy(host).encode("latin-1")),
+            (
+                b"content-security-policy",
+                content_security_policy(host, self.frame_ancestors).encode("latin-1"),
+            ),
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"no-referrer"),
-            (b"x-frame-options", b"DENY"),
             (b"cross-origin-opener-policy", b"same-origin"),
         ]
+        if not self.frame_ancestors:  # framing allowed: CSP frame-ancestors says by whom
+            extra.append((b"x-frame-options", b"DENY"))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

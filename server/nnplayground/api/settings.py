@@ -82,6 +82,12 @@ class Settings(BaseSettings):
         default_factory=list,
         description="websocket Origins allowed besides the server's own host; '*' allows any",
     )
+    # Issue 17: origins whose pages may show ours in an iframe (`?embed=1` in slides).
+    frame_ancestors: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="origins allowed to frame the page (CSP frame-ancestors), comma-separated;"
+        " empty: none (X-Frame-Options DENY)",
+    )
     session_grace_s: float = Field(
         default=60.0, ge=0, description="how long a dropped session waits"
     )
@@ -122,6 +128,22 @@ class Settings(BaseSettings):
     @classmethod
     def _origins(cls, value: object) -> object:
         return _split_origins(value)
+
+    @field_validator("frame_ancestors", mode="before")
+    @classmethod
+    def _ancestors(cls, value: object) -> object:
+        return _split_origins(value)
+
+    @field_validator("frame_ancestors")
+    @classmethod
+    def _ancestor_sources(cls, value: list[str]) -> list[str]:
+        # Each a CSP source: a scheme+host[:port] (wildcards allowed), never a quote or ';'.
+        for source in value:
+            if not source or any(c in source for c in "';, \t\n"):
+                raise ValueError(
+                    f"frame_ancestors: {source!r} is not an origin like https://slides.example.org"
+                )
+        return value
 
     @field_validator("cache_dir", mode="before")
     @classmethod

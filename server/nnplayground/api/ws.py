@@ -204,6 +204,17 @@ class Connection:
             parts: list[BaseModel] = message.variants  # each a p.ConfigChanges
             variants = [v.model_dump(exclude_unset=True) for v in parts]
             session.propose_compare(variants)
+        # -- take it with you (issue 17) --
+        elif isinstance(message, p.ExportMessage):
+            session.submit(cmd.ExportCmd(message.format))
+        elif isinstance(message, p.ImportMessage):
+            session.submit(cmd.ImportCmd(message.text))
+        elif isinstance(message, p.TrainMessage):
+            if message.steps > self.settings.max_steps_per_frame:
+                raise ValueError(
+                    f"steps: at most {self.settings.max_steps_per_frame} on this server"
+                )
+            session.submit(cmd.TrainCmd(message.steps))
 
 
 async def serve_socket(ws: WebSocket, manager: SessionManager, settings: Settings) -> None:

@@ -52,6 +52,22 @@ class CompareCmd:
     variants: tuple[JsonDict, ...]  # each a partial config on top of the main one; () = off
 
 
+# -- take it with you (issue 17): runtime/modelio.py ------------------------------------------
+@dataclass(frozen=True)
+class ExportCmd:
+    format: str  # "json" | "python" | "jax"
+
+
+@dataclass(frozen=True)
+class ImportCmd:
+    text: str  # a model file (docs/model-format.md), validated on the scheduler thread
+
+
+@dataclass(frozen=True)
+class TrainCmd:
+    steps: int  # exactly this many steps, then paused
+
+
 @dataclass(frozen=True)
 class FrameCmd:
     """Send a frame now (a new connection's first frame carries the points)."""
@@ -59,5 +75,5 @@ class FrameCmd:
 
 Command = (
     ConfigCmd | ControlCmd | StreamCmd | EditWeightCmd | EditBiasCmd | PointsCmd | CompareCmd
-    | FrameCmd
+    | FrameCmd | ExportCmd | ImportCmd | TrainCmd
 )  # fmt: skip

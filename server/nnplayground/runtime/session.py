@@ -7,6 +7,7 @@ command is never applied mid-chunk and JAX never blocks the loop.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
@@ -19,7 +20,7 @@ import numpy as np
 
 from nnplayground.engine import ChunkMetrics, Probe, RunConfig, Trainer
 from nnplayground.engine.config import DATA_FIELDS
-from nnplayground.runtime import pacing, wire
+from nnplayground.runtime import modelio, pacing, wire
 from nnplayground.runtime.commands import (
     UNSET,
     Command,
@@ -28,9 +29,12 @@ from nnplayground.runtime.commands import (
     ControlCmd,
     EditBiasCmd,
     EditWeightCmd,
+    ExportCmd,
     FrameCmd,
+    ImportCmd,
     PointsCmd,
     StreamCmd,
+    TrainCmd,
 )
 from nnplayground.runtime.compare import Compare, check_variants
 from nnplayground.runtime.history import History
@@ -320,7 +324,35 @@ class Session:
                 t.apply(0, t.configs[0].replace(dataset="user"))
             self._config_changed(data=True)
             return True
+        if isinstance(command, ExportCmd | ImportCmd | TrainCmd):
+            return self._takeaway(command)
         return True  # FrameCmd
+
+    # -- take it with you (issue 17): model files and exact training (runtime/modelio.py) ------
+    def _takeaway(self, command: ExportCmd | ImportCmd | TrainCmd) -> bool:
+        t = self.trainer
+        if isinstance(command, ExportCmd):
+            self._send(modelio.export_message(t, command.format, self.metrics))
+            return False
+        if isinstance(command, TrainCmd):
+            self.playing = False
+            self._train(command.steps)
+            self._send_status()
+            return True
+        parsed = modelio.parse_import(t, command.text)  # ValueError: nothing has changed
+        variants = self.compare.changes()
+        if variants:  # the variants fork afresh from the imported model (or stop)
+            t = self.trainer = self.compare.set(t, [])
+        modelio.restore(t, parsed)
+        if variants:  # a variant that no longer fits the imported config: compare stays off
+            with contextlib.suppress(ValueError):
+                self.trainer = self.compare.set(t, variants)
+        self._config_changed(data=True)
+        self.metrics, self.metrics_step = wire.empty_metrics(), int(t.step[0])
+        with self._lock:
+            self.history.clear()
+        self._send_status()
+        return True
 
     def _control(self, action: str) -> bool:
         t = self.trainer
