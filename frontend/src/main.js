@@ -5,6 +5,7 @@ import { LossChart } from "./charts.js";
 import { CompareView } from "./compare.js";
 import { Controls, fillDrawClasses, MULTI_CLASS_DATASETS, readOptions } from "./controls.js";
 import { CsvError, parseCsv, serializeCsv } from "./csv.js";
+import { applyEmbed, embedOptions, networkPicture, outputPicture, pictureName, readModelFile, saveBlob } from "./export.js";
 import { Heatmap } from "./heatmap.js";
 import { appendHistory, emptyHistory, historyFrom } from "./history.js";
 import { installShortcuts } from "./keyboard.js";
@@ -181,6 +182,10 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
         controls.render(store.state); // put the control back to the applied value
         break;
       }
+      case "export": // issue 17: the server's model file, saved as a download
+        saveBlob(msg.filename, new Blob([msg.text], { type: msg.format === "json" ? "application/json" : "text/x-python" }));
+        toasts.show(`Saved ${msg.filename}.`, lastSource, "info");
+        break;
       case "event":
         if (msg.event === "diverged") store.set({ banner: { kind: "diverged", message: "Training diverged: the loss became infinite or NaN." } });
         else if (msg.event === "early_stop") store.set({ banner: { kind: "early_stop", message: msg.message ?? "Early stopping: the validation loss stopped improving." } });
@@ -300,6 +305,51 @@ csvInput.addEventListener("change", async () => {
     toasts.show(err instanceof CsvError ? `${file.name}: ${err.message}.${hint}` : String(err), anchor);
   }
 });
+
+// ---------- take it with you (issue 17): pictures, model files, embed (export.js) ----------
+const embed = embedOptions(location.search);
+if (embed) {
+  applyEmbed(document, embed);
+  // Only the network in use: no feature toggles or layer buttons in a slide.
+  store.set({ hidden: new Set([...store.state.hidden, "features", "network"]) });
+}
+function pictureTitle() {
+  const c = store.state.config;
+  return `${c.dataset} · ${c.features.join(", ")} · ${c.hidden_layers.join("-") || "no hidden layer"} · ${c.activation} · step ${store.state.step}`;
+}
+/**
+ * @param {string} id  the button
+ * @param {string} what  "output" | "network"
+ * @param {() => Promise<Blob>} draw
+ */
+function pictureButton(id, what, draw) {
+  $(id).addEventListener("click", async () => {
+    try {
+      saveBlob(pictureName(store.state.config, store.state.step, what), await draw());
+    } catch (err) {
+      toasts.show(`Could not make the picture: ${err instanceof Error ? err.message : err}`, $(id));
+    }
+  });
+}
+pictureButton("save-output-picture", "output", () =>
+  outputPicture(heatmap, Heatmap, /** @type {HTMLCanvasElement} */ ($("heatmap")), store.state.config, pictureTitle()));
+pictureButton("save-network-picture", "network", () => networkPicture($("network"), pictureTitle()));
+for (const format of /** @type {const} */ (["json", "python", "jax"])) {
+  $(`export-${format}`).addEventListener("click", () => send({ type: "export", format }, $(`export-${format}`)));
+}
+const modelInput = /** @type {HTMLInputElement} */ ($("model-file"));
+$("import-model").addEventListener("click", () => modelInput.click());
+modelInput.addEventListener("change", async () => {
+  const file = modelInput.files?.[0];
+  modelInput.value = "";
+  if (!file) return;
+  try {
+    send({ type: "import", text: await readModelFile(file, 1_048_576) }, $("import-model"));
+  } catch (err) {
+    toasts.show(err instanceof Error ? err.message : String(err), $("import-model"));
+  }
+});
+// ---------- end of take it with you ----------
 
 installShortcuts(document, {
   togglePlay: () => control(store.state.playing ? "pause" : "play", $("play")),
