@@ -17,6 +17,7 @@ import numpy as np
 
 from nnplayground.engine.config import DATA_FIELDS
 from nnplayground.engine.errors import FieldError
+from nnplayground.runtime import tick
 
 if TYPE_CHECKING:
     from nnplayground.runtime.session import Session
@@ -56,10 +57,10 @@ def control(s: Session, action: str) -> bool:
         s.playing = False
     elif action == "step":
         s.playing = False
-        s.train(1)
+        tick.train(s, 1)
     elif action == "epoch":
         s.playing = False
-        s.train(t.steps_per_epoch(0))
+        tick.train(s, t.steps_per_epoch(0))
     elif action == "reset":
         s.compare.reset(t)
         t.reset()
