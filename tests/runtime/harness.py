@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from typing import Any
 
 from nnplayground.engine import RunConfig, Trainer
@@ -16,7 +17,8 @@ JsonDict = dict[str, Any]
 
 
 def session(limits: Limits | None = None, **config: Any) -> Session:
-    return Session("s", "token", Trainer([RunConfig(**config)]), limits or Limits())
+    name = secrets.token_hex(4)
+    return Session(name, f"token-{name}", Trainer([RunConfig(**config)]), limits or Limits())
 
 
 def watch(s: Session, loop: asyncio.AbstractEventLoop, resolution: Resolution = "auto") -> Watcher:

@@ -48,9 +48,9 @@ def advance(sessions: Sequence[Session], now: float, groups: group.Groups) -> No
         done = [(s, n, share, loss) for (s, n), loss in zip(members, losses, strict=True)]
         _measure(done, groups)
     framed = [(s, r) for s in sessions if (r := s.probe_wanted()) is not None]
-    framing = {s.id for s, _ in framed}
+    framing = {s for s, _ in framed}
     for session in sessions:  # no frame goes out: `end` only refreshes the hello snapshot
-        if session.id not in framing:
+        if session not in framing:
             guarded(session, session.end)
     for probed in group.split(framed, lambda f: group.probe_key(f[0].trainer, f[1])):
         drawn = [s for s, _ in probed]
@@ -115,7 +115,7 @@ def _measure(done: list[tuple[Session, int, float, np.ndarray]], groups: group.G
     """`Session.trained` for sessions that trained in one call (session, steps, their share of
     its seconds, batch losses), with the measurements they want taken in grouped calls too."""
     wanted = [item for item in done if guarded(item[0], measure_wanted, item[0], item[3])]
-    measured: dict[str, tuple[ChunkMetrics, float]] = {}  # session id → (chunk, seconds)
+    measured: dict[Session, tuple[ChunkMetrics, float]] = {}  # → (chunk, seconds)
     for members in group.split(wanted, lambda item: group.eval_key(item[0].trainer)):
         started = time.perf_counter()
         trainers = [item[0].trainer for item in members]
@@ -126,9 +126,9 @@ def _measure(done: list[tuple[Session, int, float, np.ndarray]], groups: group.G
             chunks = [t.evaluate(track=True) for t in trainers]
         share = (time.perf_counter() - started) / len(members)
         for item, metrics in zip(members, chunks, strict=True):
-            measured[item[0].id] = (metrics, share)
+            measured[item[0]] = (metrics, share)
     for session, steps, seconds, _ in done:
-        got = measured.get(session.id)
+        got = measured.get(session)
         chunk: ChunkMetrics | None = got[0] if got is not None else None
         extra = got[1] if got is not None else 0.0
         guarded(session, trained, session, steps, seconds, seconds + extra, chunk)
