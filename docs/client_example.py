@@ -23,7 +23,8 @@ def forward(layers: list[tuple[np.ndarray, np.ndarray]], points: np.ndarray) -> 
     for w, b in layers[:-1]:
         h = np.tanh(h @ w + b)
     w, b = layers[-1]
-    return 1.0 / (1.0 + np.exp(-(h @ w + b)[:, 0]))
+    p: np.ndarray = 1.0 / (1.0 + np.exp(-(h @ w + b)[:, 0]))
+    return p
 
 
 def main(url: str | None) -> dict[str, object]:

@@ -859,7 +859,7 @@ export interface EventMessage {
   message: Message1;
 }
 /**
- * The file an `export` asked for, to be saved as `filename`.
+ * The file an `export` asked for, to be saved as `filename` (sent to the asker only).
  *
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "ExportReply".

@@ -11,9 +11,9 @@ import pytest
 from websockets.exceptions import InvalidStatus
 
 from conftest import LiveServer
-from nnplayground.api.protocol import message_schema
-from nnplayground.engine.registry import options
-from runtime.wsclient import Client
+from nnplayground.api.messages import message_schema
+from nnplayground.api.options import options
+from wsclient import Client
 
 
 def fetch(url: str) -> tuple[int, dict[str, str], bytes]:

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from conftest import LiveServer
 from nnplayground.api.settings import Settings
-from runtime.wsclient import Client, Frame
+from wsclient import Client, Frame
 
 MODEL = {"type": "config", "dataset": "xor", "features": ["x1", "x2", "x1x2", "sinx2"],
          "hidden_layers": [5, 3], "activation": "relu", "optimizer": "adam",

@@ -6,7 +6,7 @@ per layer; `weights[i][j]` connects source i to target j; layer 0's sources are 
 and what training needs to go on exactly: the optimizer's packed state in the same layout, the
 PRNG key and the early-stopping bookkeeping (and the points of a `user` dataset; a generated
 dataset is rebuilt from the config). `parse` validates everything before anything changes and
-raises ValueError("<field>: <reason>"), the field a dotted path such as `layers[1].biases`.
+raises FieldError(field, reason), the field a dotted path such as `layers[1].biases`.
 
 float32 values are written as the shortest decimal of their float64 value, which reads back to
 the same float32: a round trip is bit-exact.
@@ -26,6 +26,7 @@ from nnplayground.engine import data as datasets
 from nnplayground.engine import optim
 from nnplayground.engine import registry as reg
 from nnplayground.engine.config import Capacity, RunConfig
+from nnplayground.engine.errors import FieldError
 from nnplayground.engine.features import feature_slots
 from nnplayground.engine.jit import engine_jit
 from nnplayground.engine.lanes import LaneState, host
@@ -103,12 +104,12 @@ def _layers_json(layers: Layers) -> list[dict[str, Any]]:
 def document(
     trainer: Trainer, lane: int = 0, metrics: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """The model file of `lane` as a JSON-ready dict (ValueError when the model has diverged)."""
+    """The model file of `lane` as a JSON-ready dict (FieldError `model` when it has diverged)."""
     cfg = trainer.configs[lane]
     state = jax.tree.map(lambda a: np.asarray(a)[lane], trainer.state)
     layers = unpad(state.params, cfg)
     if not all(np.isfinite(w).all() and np.isfinite(b).all() for w, b in layers):
-        raise ValueError("model: the weights are not finite (training diverged); reset first")
+        raise FieldError("model", "the weights are not finite (training diverged); reset first")
     best_val, best_step = trainer.early_stopping(lane)
     doc: dict[str, Any] = {
         "format": FORMAT,
@@ -145,7 +146,7 @@ def dumps(doc: dict[str, Any]) -> str:
 
 # -- import --------------------------------------------------------------------------------------
 def loads(text: str) -> Any:
-    """A model file's text → its JSON value (ValueError naming `file` when it is not JSON)."""
+    """A model file's text → its JSON value (FieldError `file` when it is not JSON)."""
     try:
         return json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:
@@ -154,30 +155,30 @@ def loads(text: str) -> Any:
             if isinstance(exc, json.JSONDecodeError)
             else ""
         )
-        raise ValueError(f"file: not valid JSON{where}") from None
+        raise FieldError("file", f"not valid JSON{where}") from None
 
 
 def _get(obj: dict[str, Any], key: str, path: str) -> Any:
     if key not in obj:
-        raise ValueError(f"{path}{key}: missing")
+        raise FieldError(f"{path}{key}", "missing")
     return obj[key]
 
 
 def _object(value: Any, path: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ValueError(f"{path}: must be an object")
+        raise FieldError(path, "must be an object")
     return value
 
 
 def _int(value: Any, path: str, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise ValueError(f"{path}: must be an integer {lo}-{hi}, got {value!r}")
+        raise FieldError(path, f"must be an integer {lo}-{hi}, got {value!r}")
     return value
 
 
 def _number(value: Any, path: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{path}: must be a finite number, got {value!r}")
+        raise FieldError(path, f"must be a finite number, got {value!r}")
     return float(value)
 
 
@@ -188,11 +189,11 @@ def _array(value: Any, shape: tuple[int, ...], path: str) -> np.ndarray:
         if depth == len(shape):
             _number(v, where)
             if abs(v) > float(np.finfo(np.float32).max):
-                raise ValueError(f"{where}: {v!r} is outside float32's range")
+                raise FieldError(where, f"{v!r} is outside float32's range")
             return
         if not isinstance(v, list) or len(v) != shape[depth]:
             got = f"{len(v)} entries" if isinstance(v, list) else type(v).__name__
-            raise ValueError(f"{where}: must be a list of {shape[depth]} entries, got {got}")
+            raise FieldError(where, f"must be a list of {shape[depth]} entries, got {got}")
         for i, item in enumerate(v):
             check(item, depth + 1, f"{where}[{i}]")
 
@@ -203,14 +204,14 @@ def _array(value: Any, shape: tuple[int, ...], path: str) -> np.ndarray:
 def _layers(value: Any, cfg: RunConfig, path: str) -> Layers:
     sizes = widths(cfg)
     if not isinstance(value, list) or len(value) != cfg.depth + 1:
-        raise ValueError(f"{path}: must be a list of {cfg.depth + 1} layers (hidden + output)")
+        raise FieldError(path, f"must be a list of {cfg.depth + 1} layers (hidden + output)")
     out: Layers = []
     for i, layer in enumerate(value):
         where = f"{path}[{i}]"
         layer = _object(layer, where)
         extra = set(layer) - {"weights", "biases"}
         if extra:
-            raise ValueError(f"{where}.{sorted(extra)[0]}: unknown field")
+            raise FieldError(f"{where}.{sorted(extra)[0]}", "unknown field")
         w = _array(
             _get(layer, "weights", f"{where}."), (sizes[i], sizes[i + 1]), f"{where}.weights"
         )
@@ -226,47 +227,47 @@ def _fresh_opt(kind: jax.Array, params: Params) -> OptState:
 
 
 def parse(doc: Any, capacity: Capacity) -> Restore:
-    """Validate a model document (a parsed JSON value) completely; ValueError names the field."""
+    """Validate a model document (a parsed JSON value) completely; a FieldError names the field."""
     doc = _object(doc, "file")
     if doc.get("format") != FORMAT:
-        raise ValueError(f"format: must be {FORMAT!r}, got {doc.get('format')!r}")
+        raise FieldError("format", f"must be {FORMAT!r}, got {doc.get('format')!r}")
     version = _get(doc, "version", "")
     if version != VERSION or isinstance(version, bool):
-        raise ValueError(f"version: this server reads version {VERSION}, got {version!r}")
+        raise FieldError("version", f"this server reads version {VERSION}, got {version!r}")
     try:
         cfg = RunConfig.from_dict(_object(_get(doc, "config", ""), "config"), capacity)
-    except ValueError as exc:
-        raise ValueError(f"config.{exc}") from None
+    except FieldError as exc:
+        raise FieldError(f"config.{exc.field}" if exc.field else "config", exc.reason) from None
     for key, want in (("features", list(cfg.features)), ("activation", cfg.activation),
                       ("head", HEADS[head_of(cfg)[0]])):  # fmt: skip
         if key in doc and doc[key] != want:
-            raise ValueError(f"{key}: {doc[key]!r} disagrees with the config ({want!r})")
+            raise FieldError(key, f"{doc[key]!r} disagrees with the config ({want!r})")
     layers = _layers(_get(doc, "layers", ""), cfg, "layers")
     step = _int(_get(doc, "step", ""), "step", 0, INT32_MAX)
     epoch = _number(_get(doc, "epoch", ""), "epoch")
     if epoch < 0:
-        raise ValueError(f"epoch: must be ≥ 0, got {epoch}")
+        raise FieldError("epoch", f"must be ≥ 0, got {epoch}")
     if "metrics" in doc:
         _object(doc["metrics"], "metrics")  # informational: what the model scored when saved
     train = _object(_get(doc, "training", ""), "training")
     key = _get(train, "rng_key", "training.")
     if not isinstance(key, list) or len(key) != 2:
-        raise ValueError("training.rng_key: must be a list of two integers")
+        raise FieldError("training.rng_key", "must be a list of two integers")
     for i, k in enumerate(key):
         _int(k, f"training.rng_key[{i}]", 0, 2**32 - 1)
     opt = _object(_get(train, "optimizer", "training."), "training.optimizer")
     if opt.get("kind") != cfg.optimizer:
-        raise ValueError(
-            f"training.optimizer.kind: {opt.get('kind')!r} disagrees with config.optimizer"
+        raise FieldError(
+            "training.optimizer.kind", f"{opt.get('kind')!r} disagrees with config.optimizer"
         )
     counts = _get(opt, "counts", "training.optimizer.")
     if not isinstance(counts, list) or len(counts) != 2:
-        raise ValueError("training.optimizer.counts: must be a list of two integers")
+        raise FieldError("training.optimizer.counts", "must be a list of two integers")
     for i, c in enumerate(counts):
         _int(c, f"training.optimizer.counts[{i}]", 0, INT32_MAX)
     slots = _get(opt, "slots", "training.optimizer.")
     if not isinstance(slots, list) or len(slots) != 2:
-        raise ValueError("training.optimizer.slots: must be a list of two layer lists")
+        raise FieldError("training.optimizer.slots", "must be a list of two layer lists")
     slot_layers = [_layers(s, cfg, f"training.optimizer.slots[{i}]") for i, s in enumerate(slots)]
     best = _get(train, "best_val_loss", "training.")
     best_val = math.inf if best is None else _number(best, "training.best_val_loss")
@@ -275,7 +276,7 @@ def parse(doc: Any, capacity: Capacity) -> Restore:
     if cfg.dataset == "user":
         rows = datasets.check_points(_get(doc, "points", ""), cfg, capacity)
     elif "points" in doc:
-        raise ValueError("points: only a 'user' dataset carries its points")
+        raise FieldError("points", "only a 'user' dataset carries its points")
 
     d, c = capacity.state_width, capacity.classes
     zeros = Params(*(host(np.zeros(shape), np.float32) for shape in
@@ -300,7 +301,7 @@ def parse(doc: Any, capacity: Capacity) -> Restore:
 
 
 def load(trainer: Trainer, doc: Any, lane: int = 0) -> RunConfig:
-    """Validate `doc` and make it lane `lane`'s model; nothing changes on a ValueError."""
+    """Validate `doc` and make it lane `lane`'s model; nothing changes on a FieldError."""
     r = parse(doc, trainer.capacity)
     trainer.restore(lane, r.config, r.rows, r.state, r.step, r.epoch, r.best_val, r.best_step)
     return r.config

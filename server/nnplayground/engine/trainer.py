@@ -19,6 +19,7 @@ import numpy as np
 from nnplayground.engine import data as datasets
 from nnplayground.engine import edits, train
 from nnplayground.engine.config import DATA_FIELDS, DEFAULT_CAPACITY, MAX_SEED, Capacity, RunConfig
+from nnplayground.engine.errors import FieldError
 from nnplayground.engine.features import feature_slots
 from nnplayground.engine.lanes import (
     DataArrays,
@@ -84,7 +85,6 @@ class Trainer:
         self._dev_data: DataArrays | None = None
         self._host_hyper: Hyper | None = None  # the stacked host copies the device ones come from
         self._host_data: DataArrays | None = None
-        self._examples = np.zeros(len(configs))
         self._best_val = np.full(len(configs), np.inf)
         self._best_step = np.full(len(configs), -1, np.int64)
         self.reset()
@@ -397,7 +397,6 @@ class Trainer:
         new._hyper = [self._hyper[i] for i in picks]
         new._dev_hyper = new._host_hyper = None
         new._dev_data = new._host_data = None
-        new._examples = self._examples[idx].copy()
         new._best_val = self._best_val[idx].copy()
         new._best_step = self._best_step[idx].copy()
         new._steps = self._steps[idx].copy()
@@ -408,7 +407,7 @@ class Trainer:
 
 def _index(value: Any, lo: int, hi: int, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or not lo <= value <= hi:
-        raise ValueError(f"{name}: {value!r} is outside {lo}-{hi}")
+        raise FieldError(name, f"{value!r} is outside {lo}-{hi}")
 
 
 def _finite(value: Any) -> None:
@@ -417,4 +416,4 @@ def _finite(value: Any) -> None:
         or not isinstance(value, int | float | np.floating)
         or not math.isfinite(value)
     ):
-        raise ValueError(f"value: must be a finite number, got {value!r}")
+        raise FieldError("value", f"must be a finite number, got {value!r}")
