@@ -10,7 +10,7 @@ from typing import Any
 import jax
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from nnplayground.engine import RunConfig, Trainer, export
@@ -143,6 +143,7 @@ def test_bad_files_are_refused_by_field_and_change_nothing(
     try:
         export.load(target, bad)
     except ValueError as exc:
+        event("refused")
         found = FIELD.match(str(exc))
         assert found and found.group(1) in ROOTS, (str(exc), path)
         for a, b in zip(before, _leaves(target), strict=True):
@@ -151,6 +152,7 @@ def test_bad_files_are_refused_by_field_and_change_nothing(
         return
     # Accepted (still a valid file, e.g. another number for a weight): the import took exactly
     # the file's weights.
+    event("accepted")
     for got, want in zip(export.document(target)["layers"], bad["layers"], strict=True):
         for key in ("weights", "biases"):
             np.testing.assert_array_equal(
