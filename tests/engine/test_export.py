@@ -186,6 +186,8 @@ def test_named_fields(trained: Trainer) -> None:
         "training.optimizer.kind": ("config", "optimizer", "sgd"),
         "step": ("step", None, -3),
         "points": ("points", None, [[0.0, 0.0, 7.0], [1.0, 1.0, 0.0]]),
+        "config: 'a: b'": ("config", "a: b", 1),  # a stray key: the field stays parseable
+        "layers[0]: unknown field 'x'": ("layers", 0, {**doc["layers"][0], "x": 1}),
     }
     for field, (key, sub, value) in cases.items():
         bad = copy.deepcopy(doc)

@@ -211,7 +211,7 @@ def _layers(value: Any, cfg: RunConfig, path: str) -> Layers:
         layer = _object(layer, where)
         extra = set(layer) - {"weights", "biases"}
         if extra:
-            raise FieldError(f"{where}.{sorted(extra)[0]}", "unknown field")
+            raise FieldError(where, f"unknown field {sorted(extra)[0]!r}")
         w = _array(
             _get(layer, "weights", f"{where}."), (sizes[i], sizes[i + 1]), f"{where}.weights"
         )
@@ -237,7 +237,9 @@ def parse(doc: Any, capacity: Capacity) -> Restore:
     try:
         cfg = RunConfig.from_dict(_object(_get(doc, "config", ""), "config"), capacity)
     except FieldError as exc:
-        raise FieldError(f"config.{exc.field}" if exc.field else "config", exc.reason) from None
+        if exc.field and exc.field.isidentifier():  # a config field (else a stray key's name)
+            raise FieldError(f"config.{exc.field}", exc.reason) from None
+        raise FieldError("config", f"{exc.field!r}: {exc.reason}") from None
     for key, want in (("features", list(cfg.features)), ("activation", cfg.activation),
                       ("head", HEADS[head_of(cfg)[0]])):  # fmt: skip
         if key in doc and doc[key] != want:
