@@ -102,6 +102,8 @@ def test_export_json_then_import_restores_the_model(playground: Playground) -> N
 
     name, script = _download(page, "Export as Python")
     assert name == "circle_x1-x2_3_step3_predict.py" and b"def predict(points)" in script
+    name, script = _download(page, "Export as JAX")
+    assert name == "circle_x1-x2_3_step3_train_jax.py" and b"import optax" in script
 
     page.get_by_role("button", name="Reset", exact=True).click()
     page.get_by_label("Activation").select_option("relu")
