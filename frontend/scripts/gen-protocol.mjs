@@ -1,5 +1,5 @@
 // Generate src/protocol.d.ts from the server's message schema (GET /api/schema, or
-// `nnplayground.api.protocol.message_schema()`): `node scripts/gen-protocol.mjs [schema.json]`
+// `nnplayground.api.messages.message_schema()`): `node scripts/gen-protocol.mjs [schema.json]`
 // reads the file or stdin and prints the TypeScript declarations.
 
 import { readFileSync } from "node:fs";

@@ -11,8 +11,8 @@ import pytest
 from websockets.exceptions import InvalidStatus
 
 from conftest import LiveServer
-from nnplayground.api.protocol import message_schema
-from nnplayground.engine.registry import options
+from nnplayground.api.messages import message_schema
+from nnplayground.api.options import options
 from runtime.wsclient import Client
 
 

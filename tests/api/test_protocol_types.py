@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from nnplayground.api.protocol import message_schema
+from nnplayground.api.messages import message_schema
 
 FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
 REGENERATE = (
-    ".venv/bin/python -c 'import json; from nnplayground.api.protocol import message_schema; "
+    ".venv/bin/python -c 'import json; from nnplayground.api.messages import message_schema; "
     "print(json.dumps(message_schema()))' | (cd frontend && node scripts/gen-protocol.mjs) "
     "> frontend/src/protocol.d.ts"
 )

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from nnplayground.api.options import options
 from nnplayground.engine import RunConfig, Trainer, registry
 from nnplayground.engine.config import FIELD_SPECS
 
@@ -20,7 +21,7 @@ def test_defaults_round_trip_and_options() -> None:
     assert RunConfig.from_dict(json.loads(json.dumps(d))) == cfg
     assert RunConfig.from_dict({"hidden_layers": [3]}).hidden_layers == (3,)
     assert list(d) == list(FIELD_SPECS)
-    opts = json.loads(json.dumps(registry.options()))
+    opts = json.loads(json.dumps(options()))
     assert opts["fields"]["learning_rate"] == {**opts["fields"]["learning_rate"], "default": 0.03,
                                               "min": 1e-5, "max": 10.0}  # fmt: skip
     assert [a["name"] for a in opts["registries"]["activations"]] == list(registry.ACTIVATIONS)

@@ -16,14 +16,14 @@ from starlette.staticfiles import StaticFiles
 
 import nnplayground
 from nnplayground.api.assets import Assets, locate_assets
-from nnplayground.api.protocol import message_schema
+from nnplayground.api.messages import message_schema
+from nnplayground.api.options import options
 from nnplayground.api.security import SecurityHeaders
-from nnplayground.api.settings import Settings
-from nnplayground.api.ws import limits_message, serve_socket
+from nnplayground.api.settings import Settings, runtime_limits
+from nnplayground.api.ws import serve_socket
 from nnplayground.engine import Trainer
-from nnplayground.engine.registry import options
 from nnplayground.runtime.manager import ManagerSettings, SessionManager
-from nnplayground.runtime.pacing import Limits
+from nnplayground.runtime.wire import PROTOCOL_VERSION
 
 REAP_INTERVAL_S = 1.0
 
@@ -44,15 +44,7 @@ def make_manager(
             idle_timeout_s=settings.idle_timeout_s,
             threads=settings.train_threads,
         ),
-        Limits(
-            max_points=settings.max_points,
-            max_fps=settings.max_fps,
-            default_fps=settings.default_fps,
-            max_steps_per_frame=settings.max_steps_per_frame,
-            measure_interval=settings.measure_interval_s,
-            full_res_sessions=settings.full_res_sessions,
-            max_lanes=settings.max_lanes,
-        ),
+        runtime_limits(settings),
         factory,
     )
 
@@ -98,7 +90,7 @@ def create_app(
         return {
             "status": "ok",
             "version": nnplayground.__version__,
-            "protocol": 1,
+            "protocol": PROTOCOL_VERSION,
             "backend": backend,
             "devices": devices,
             "compiles": compile_count() if compile_count else 0,
@@ -112,8 +104,7 @@ def create_app(
 
     @app.get("/api/options")
     async def get_options() -> dict[str, Any]:
-        return {**options(), "limits": limits_message(settings),
-                "default_fps": settings.default_fps}  # fmt: skip
+        return options(settings)
 
     schema = message_schema()
 

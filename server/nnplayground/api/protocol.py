@@ -1,6 +1,7 @@
 """The websocket protocol as pydantic models: one parse per client message, one JSON Schema.
 
-Client messages are a discriminated union on `type`, validated strictly (no "0.1" → 0.1
+Client messages (their table, parser and handlers: api/messages.py) are a discriminated union on
+`type`, validated strictly (no "0.1" → 0.1
 coercion, no unknown fields), so a bad message gets an `error` naming its field and changes
 nothing. The config model is generated from the engine's `FIELD_SPECS`, so ranges and names are
 defined once. Server messages are modelled too, for `GET /api/schema` and the page's types.
@@ -14,21 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from nnplayground.engine import registry as reg
 from nnplayground.engine.config import FIELD_SPECS
+from nnplayground.engine.errors import FieldError
+from nnplayground.runtime.wire import PROTOCOL_VERSION
 
-PROTOCOL_VERSION = 1
 JsonDict = dict[str, Any]
 
 _STRICT = ConfigDict(extra="forbid", strict=True)
-# The registry each `choice` field draws from (FIELD_SPECS names them by key).
-_CHOICE_NAMES: dict[str, tuple[str, ...]] = {
-    "problem": reg.PROBLEMS,
-    "dataset": tuple(dict.fromkeys(reg.CLASSIFICATION_DATASETS + reg.REGRESSION_DATASETS)),
-    "activation": reg.ACTIVATIONS,
-    "init": reg.INITS,
-    "loss": reg.LOSSES,
-    "optimizer": reg.OPTIMIZERS,
-    "schedule": reg.SCHEDULES,
-}
 
 
 def _literal(names: tuple[str, ...]) -> Any:
@@ -38,18 +30,19 @@ def _literal(names: tuple[str, ...]) -> Any:
 def _field_type(name: str, spec: dict[str, Any]) -> Any:
     kind = spec["kind"]
     if kind == "choice":
-        return _literal(_CHOICE_NAMES[name])
+        return _literal(reg.choices(spec["choices"]))
     if kind == "int":
         return Annotated[int, Field(ge=spec["min"], le=spec["max"])]
     if kind == "float":
         return Annotated[float, Field(ge=spec["min"], le=spec["max"], allow_inf_nan=False)]
     if kind == "subset":
-        item = _literal(reg.FEATURES)
-        return Annotated[list[item], Field(min_length=1, max_length=len(reg.FEATURES))]  # type: ignore[valid-type]
+        names = reg.choices(spec["choices"])
+        item = _literal(names)
+        return Annotated[list[item], Field(min_length=1, max_length=len(names))]  # type: ignore[valid-type]
     if kind == "widths":
         width = Annotated[int, Field(ge=spec["min"], le=spec["max"])]
         return Annotated[list[width], Field(max_length=spec["max_layers"])]
-    raise ValueError(f"{name}: unknown field kind {kind!r}")  # a FIELD_SPECS bug, not input
+    raise TypeError(f"{name}: unknown field kind {kind!r}")  # a FIELD_SPECS bug, not input
 
 
 def _config_fields(optional: bool) -> dict[str, Any]:
@@ -159,23 +152,6 @@ class CsvMessage(BaseModel):
     model_config = _STRICT
     type: Literal["csv"]
     text: Annotated[str, Field(max_length=1_048_576)]
-
-
-CLIENT_MESSAGES: tuple[type[BaseModel], ...] = (
-    ConfigMessage,
-    ControlMessage,
-    StreamMessage,
-    EditWeightMessage,
-    EditBiasMessage,
-    PointsMessage,
-    CsvMessage,
-    CompareMessage,
-)
-CLIENT_TYPES = (
-    "config", "control", "stream", "edit_weight", "edit_bias", "points", "csv", "compare"
-)  # fmt: skip
-_client_union: Any = Annotated[Union[CLIENT_MESSAGES], Field(discriminator="type")]  # noqa: UP007
-CLIENT_ADAPTER: TypeAdapter[Any] = TypeAdapter(_client_union)
 
 
 # -- server → client ------------------------------------------------------------------------------
@@ -337,49 +313,34 @@ class FrameHeader(BaseModel):
     arrays: list[ArrayDescriptor]
 
 
-def message_schema() -> JsonDict:
-    """JSON Schema of every websocket message (what `GET /api/schema` returns)."""
+def server_schema() -> JsonDict:
+    """JSON Schema of the server's text messages and the frame header (`GET /api/schema`)."""
     return {
-        "protocol": PROTOCOL_VERSION,
-        "client": TypeAdapter(_client_union).json_schema(),
         "server": TypeAdapter(_server_union).json_schema(),
         "frame_header": FrameHeader.model_json_schema(),
     }
 
 
-def parse_client(text: str | bytes) -> BaseModel:
-    """The validated client message; raises ProtocolError(field, message) on anything wrong."""
-    try:
-        message: BaseModel = CLIENT_ADAPTER.validate_json(text, strict=True)
-    except ValidationError as exc:
-        raise ProtocolError.from_validation(exc) from None
-    return message
-
-
-class ProtocolError(ValueError):
-    """A client message that was rejected; `field` is what the `error` message names."""
-
-    def __init__(self, field: str | None, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class ProtocolError(FieldError):
+    """A client message that failed its model; `field` is what the `error` message names."""
 
     @classmethod
-    def from_validation(cls, exc: ValidationError) -> ProtocolError:
+    def from_validation(cls, exc: ValidationError, types: tuple[str, ...]) -> ProtocolError:
+        """From pydantic's first error; `types`: the client message types (for a bad tag)."""
         error = exc.errors(include_url=False, include_input=False)[0]
         kind = error["type"]
         loc = [str(part) for part in error["loc"]]
         if kind == "json_invalid":
             return cls(None, f"invalid JSON: {error['msg']}")
         if kind in ("union_tag_not_found", "union_tag_invalid"):
-            return cls("type", f"type: must be one of {', '.join(map(repr, CLIENT_TYPES))}")
+            return cls("type", f"must be one of {', '.join(map(repr, types))}")
         if not loc:
             return cls(None, f"message: {error['msg']}")
         # loc is (tag, field, index...): name the message's own field.
         field = loc[1] if len(loc) > 1 else loc[0]
         if loc[0] == "compare" and field == "variants" and len(loc) > 3:
             what = "unknown field" if kind == "extra_forbidden" else error["msg"]
-            return cls(field, f"variants: variant {int(loc[2]) + 1}, {loc[3]}: {what}")
+            return cls(field, f"variant {int(loc[2]) + 1}, {loc[3]}: {what}")
         if kind == "extra_forbidden":
-            return cls(field, f"{field}: unknown field")
-        return cls(field, f"{field}: {error['msg']}")
+            return cls(field, "unknown field")
+        return cls(field, error["msg"])

@@ -14,6 +14,9 @@ from typing import Annotated
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from nnplayground.api.protocol import Limits
+from nnplayground.runtime import pacing
+
 
 def default_cache_dir() -> Path:
     """A per-user cache directory for JAX's persistent compilation cache (XDG on Linux)."""
@@ -129,6 +132,28 @@ class Settings(BaseSettings):
         return None if value == "" else value
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Settings from the environment, with explicit overrides (CLI flags) on top."""
-    return Settings(**overrides)  # type: ignore[arg-type]
+def client_limits(settings: Settings) -> Limits:
+    """The limits a client must respect (`hello.limits`, `/api/options`)."""
+    return Limits(
+        max_points=settings.max_points,
+        max_message_bytes=settings.max_message_bytes,
+        max_messages_per_s=settings.max_messages_per_s,
+        max_fps=settings.max_fps,
+        max_steps_per_frame=settings.max_steps_per_frame,
+        session_grace_s=settings.session_grace_s,
+        idle_timeout_s=settings.idle_timeout_s,
+        max_lanes=settings.max_lanes,
+    )
+
+
+def runtime_limits(settings: Settings) -> pacing.Limits:
+    """The limits the runtime enforces and paces by."""
+    return pacing.Limits(
+        max_points=settings.max_points,
+        max_fps=settings.max_fps,
+        default_fps=settings.default_fps,
+        max_steps_per_frame=settings.max_steps_per_frame,
+        measure_interval=settings.measure_interval_s,
+        full_res_sessions=settings.full_res_sessions,
+        max_lanes=settings.max_lanes,
+    )

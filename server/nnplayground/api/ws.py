@@ -1,7 +1,7 @@
 """The `/ws` endpoint: one connection per tab, a receiver loop and a paced sender task.
 
-The receiver validates each message once (protocol.py) and turns it into a runtime command; bad
-input gets an `error` naming the field and changes nothing. The sender drains the connection's
+The receiver validates each message once, against its model, and hands it to its handler
+(api/messages.py, one table); bad input gets an `error` naming the field and changes nothing. The sender drains the connection's
 mailbox: texts in order, then only the newest frame, awaiting the socket's backpressure, so a
 client that stops reading costs one frame of memory and never slows training.
 """
@@ -15,18 +15,17 @@ import logging
 import time
 from typing import Any
 
-import numpy as np
-from pydantic import BaseModel
 from starlette.websockets import WebSocket
 
+from nnplayground.api import messages
 from nnplayground.api import protocol as p
 from nnplayground.api.security import origin_allowed
-from nnplayground.api.settings import Settings
-from nnplayground.runtime import commands as cmd
-from nnplayground.runtime.csvdata import CsvError, parse_points
+from nnplayground.api.settings import Settings, client_limits
+from nnplayground.engine.errors import FieldError
 from nnplayground.runtime.mailbox import Mailbox, MailboxOverflow
 from nnplayground.runtime.manager import CLOSE_TRY_AGAIN_LATER, SessionLimitError, SessionManager
 from nnplayground.runtime.session import Session
+from nnplayground.runtime.watchers import Watcher
 
 log = logging.getLogger("nnplayground.api")
 CLOSE_POLICY = 1008
@@ -59,21 +58,27 @@ class RateLimit:
         return False
 
 
-def limits_message(settings: Settings) -> dict[str, Any]:
-    return p.Limits(
-        max_points=settings.max_points,
-        max_message_bytes=settings.max_message_bytes,
-        max_messages_per_s=settings.max_messages_per_s,
-        max_fps=settings.max_fps,
-        max_steps_per_frame=settings.max_steps_per_frame,
-        session_grace_s=settings.session_grace_s,
-        idle_timeout_s=settings.idle_timeout_s,
-        max_lanes=settings.max_lanes,
-    ).model_dump()
-
-
 def dumps(message: dict[str, Any]) -> str:
     return json.dumps(message, allow_nan=False, separators=(",", ":"))
+
+
+def hello(session: Session, resumed: bool, settings: Settings) -> dict[str, Any]:
+    """The first message of a connection, built from (so validated by) its model."""
+    snap = session.snapshot()
+    return p.HelloMessage.model_validate({
+        "session_id": session.id,
+        "resume_token": session.token,
+        "resumed": resumed,
+        "config": snap.config,
+        "rev": snap.rev,
+        "limits": client_limits(settings),
+        "playing": snap.playing,
+        "step": snap.step,
+        "epoch": snap.epoch,
+        "fps": snap.fps,
+        "steps_per_frame": snap.steps_per_frame,
+        "history": snap.history,
+    }).model_dump()  # fmt: skip
 
 
 class Connection:
@@ -86,6 +91,8 @@ class Connection:
         self.manager = manager
         self.settings = settings
         self.mailbox = Mailbox(asyncio.get_running_loop())
+        self.watcher = Watcher(self.mailbox)
+        self.context = messages.Context(session, self.watcher, settings)
         self.rate = RateLimit(settings.max_messages_per_s)
         self.close_request: tuple[int, str] | None = None
 
@@ -130,80 +137,27 @@ class Connection:
                 continue
             try:
                 self.handle(text)
-            except Exception:  # a server bug, not bad input (that is a ValueError): keep serving
+            except Exception:  # a server bug, not bad input (that is a FieldError): keep serving
                 log.exception("failed to handle a client message")
                 self.error(None, "internal error while handling the message")
 
     def handle(self, text: str) -> None:
         limited = not self.rate.take()
         try:
-            message = p.parse_client(text)
-        except p.ProtocolError as exc:
-            self.error(exc.field, exc.message)
-            return
-        if limited and not isinstance(message, p.ConfigMessage):
-            # Config changes still coalesce (the latest value wins, nothing is lost); anything
-            # else over the rate is dropped, with at most one error a second.
-            if self.rate.should_warn():
-                self.error(
-                    "type",
-                    f"rate limit: at most {self.settings.max_messages_per_s:g} messages per "
-                    "second; messages were dropped",
-                )
-            return
-        try:
-            self.dispatch(message)
-        except ValueError as exc:
-            text = str(exc)
-            field = text.split(":", 1)[0] if ":" in text else None
-            self.error(field, text)
-
-    def dispatch(self, message: BaseModel) -> None:
-        session = self.session
-        if isinstance(message, p.ConfigMessage):
-            changes = message.model_dump(exclude_unset=True, exclude={"type"})
-            if not changes:
+            route, message = messages.parse(text)
+            if limited and route.limited:
+                # Anything but config changes (which coalesce) is dropped over the rate, with
+                # at most one error a second.
+                if self.rate.should_warn():
+                    self.error(
+                        "type",
+                        f"rate limit: at most {self.settings.max_messages_per_s:g} messages "
+                        "per second; messages were dropped",
+                    )
                 return
-            # Engine rules too (cross-field checks such as dataset-vs-problem).
-            session.propose_config(changes)
-        elif isinstance(message, p.ControlMessage):
-            session.submit(cmd.ControlCmd(message.action))
-        elif isinstance(message, p.StreamMessage):
-            if message.fps is not None and message.fps > self.settings.max_fps:
-                raise ValueError(f"fps: at most {self.settings.max_fps} on this server")
-            if (
-                message.steps_per_frame is not None
-                and message.steps_per_frame > self.settings.max_steps_per_frame
-            ):
-                raise ValueError(
-                    f"steps_per_frame: at most {self.settings.max_steps_per_frame} on this server"
-                )
-            spf = (
-                message.steps_per_frame
-                if "steps_per_frame" in message.model_fields_set
-                else cmd.UNSET
-            )
-            session.submit(cmd.StreamCmd(message.fps, spf))
-        elif isinstance(message, p.EditWeightMessage):
-            session.submit(
-                cmd.EditWeightCmd(message.layer, message.source, message.target, message.value)
-            )
-        elif isinstance(message, p.EditBiasMessage):
-            session.submit(cmd.EditBiasCmd(message.layer, message.neuron, message.value))
-        elif isinstance(message, p.PointsMessage):
-            if len(message.points) > self.settings.max_points:
-                raise ValueError(f"points: at most {self.settings.max_points} points are allowed")
-            session.submit(cmd.PointsCmd(np.asarray(message.points, dtype=np.float32)))
-        elif isinstance(message, p.CsvMessage):
-            try:
-                points = parse_points(message.text, self.settings.max_points)
-            except CsvError as exc:
-                raise ValueError(f"text: {exc}") from None
-            session.submit(cmd.PointsCmd(points))
-        elif isinstance(message, p.CompareMessage):
-            parts: list[BaseModel] = message.variants  # each a p.ConfigChanges
-            variants = [v.model_dump(exclude_unset=True) for v in parts]
-            session.propose_compare(variants)
+            route.handle(self.context, message)
+        except FieldError as exc:
+            self.error(exc.field, str(exc))
 
 
 async def serve_socket(ws: WebSocket, manager: SessionManager, settings: Settings) -> None:
@@ -220,25 +174,8 @@ async def serve_socket(ws: WebSocket, manager: SessionManager, settings: Setting
         await ws.close(CLOSE_TRY_AGAIN_LATER, str(exc)[:120])
         return
     conn = Connection(ws, session, manager, settings)
-    snap = session.snapshot()
-    hello = {
-        "type": "hello",
-        "protocol": p.PROTOCOL_VERSION,
-        "session_id": session.id,
-        "resume_token": session.token,
-        "resumed": resumed,
-        "config": snap.config,
-        "rev": snap.rev,
-        "limits": limits_message(settings),
-        "playing": snap.playing,
-        "step": snap.step,
-        "epoch": snap.epoch,
-        "fps": snap.fps,
-        "steps_per_frame": snap.steps_per_frame,
-        "history": snap.history,
-    }
-    await ws.send_text(dumps(hello))
-    manager.attach(session, conn.mailbox, conn.close)
+    await ws.send_text(dumps(hello(session, resumed, settings)))
+    manager.attach(session, conn.watcher, conn.close)
     sender = asyncio.create_task(conn.sender())
     try:
         receiver = asyncio.create_task(conn.receiver())
@@ -246,7 +183,7 @@ async def serve_socket(ws: WebSocket, manager: SessionManager, settings: Setting
         receiver.cancel()
         await asyncio.gather(receiver, return_exceptions=True)
     finally:
-        manager.detach(session, conn.mailbox, conn.close)
+        manager.detach(session, conn.watcher, conn.close)
         if not sender.done():
             conn.mailbox.close()
         await asyncio.gather(sender, return_exceptions=True)

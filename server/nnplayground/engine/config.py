@@ -1,7 +1,8 @@
 """The run config (one lane's settings) and the capacity bucket that fixes compiled shapes.
 
 `RunConfig` is the single source of truth for what a lane does; the wire's `config` object has
-exactly its fields. Validation raises `ValueError("<field>: <reason>")` and never half-applies.
+exactly its fields. Validation raises `FieldError(field, reason)` (a ValueError whose text is
+"<field>: <reason>") and never half-applies; every range and choice is stated once, in `FIELD_SPECS`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nnplayground.engine import registry as reg
+from nnplayground.engine.errors import FieldError
 
 
 @dataclass(frozen=True)
@@ -75,14 +77,6 @@ FIELD_SPECS: dict[str, dict[str, Any]] = {
                  "label": "Early-stopping patience (steps, 0 = off)"},
 }  # fmt: skip
 
-_CHOICES: dict[str, tuple[str, ...]] = {
-    "problem": reg.PROBLEMS,
-    "activation": reg.ACTIVATIONS,
-    "init": reg.INITS,
-    "loss": reg.LOSSES,
-    "optimizer": reg.OPTIMIZERS,
-    "schedule": reg.SCHEDULES,
-}
 # Fields whose change rebuilds the lane's data (the model is kept).
 DATA_FIELDS = frozenset(
     {"problem", "dataset", "num_classes", "num_points", "noise", "train_ratio", "val_ratio",
@@ -152,68 +146,32 @@ class RunConfig:
 
     # -- validation ----------------------------------------------------------------------------
     def validate(self, capacity: Capacity = DEFAULT_CAPACITY) -> RunConfig:
-        """Raise ValueError("<field>: <reason>") on the first bad field; return self if fine."""
-        for name, choices in _CHOICES.items():
-            value = getattr(self, name)
-            if value not in choices:
-                raise ValueError(f"{name}: unknown {value!r}; expected one of {list(choices)}")
+        """Raise FieldError("<field>", reason) on the first bad field; return self if fine.
+
+        Every range and choice comes from `FIELD_SPECS` (capped by `capacity`); the rules
+        between fields follow.
+        """
+        for name, spec in FIELD_SPECS.items():
+            _check(name, getattr(self, name), spec, capacity)
         datasets = (
             reg.CLASSIFICATION_DATASETS
             if self.problem == "classification"
             else reg.REGRESSION_DATASETS
         )
         if self.dataset not in datasets:
-            raise ValueError(
-                f"dataset: {self.dataset!r} is not a {self.problem} dataset; "
-                f"expected one of {list(datasets)}"
+            raise FieldError(
+                "dataset",
+                f"{self.dataset!r} is not a {self.problem} dataset; "
+                f"expected one of {list(datasets)}",
             )
         if self.problem == "regression" and self.loss not in ("auto", "mse"):
-            raise ValueError(f"loss: regression accepts only 'mse' or 'auto', not {self.loss!r}")
-        _int(self, "num_classes", 2, min(6, capacity.classes))
-        _int(self, "num_points", 10, min(2000, capacity.points))
-        _float(self, "noise", 0.0, 50.0)
-        _float(self, "train_ratio", 0.1, 0.9)
-        _float(self, "val_ratio", 0.0, 0.5)
+            raise FieldError("loss", f"regression accepts only 'mse' or 'auto', not {self.loss!r}")
         if self.train_ratio + self.val_ratio > 0.95 + 1e-9:
-            raise ValueError(
-                f"val_ratio: train_ratio + val_ratio must be at most 0.95 "
-                f"(got {self.train_ratio} + {self.val_ratio})"
+            raise FieldError(
+                "val_ratio",
+                "train_ratio + val_ratio must be at most 0.95 "
+                f"(got {self.train_ratio} + {self.val_ratio})",
             )
-        _int(self, "data_seed", 0, MAX_SEED)
-        feats = self.features
-        if not isinstance(feats, tuple) or not feats:
-            raise ValueError("features: must be a non-empty list of feature names")
-        for f in feats:
-            if f not in reg.FEATURES:
-                raise ValueError(
-                    f"features: unknown {f!r}; expected names from {list(reg.FEATURES)}"
-                )
-        if len(set(feats)) != len(feats):
-            raise ValueError("features: duplicate names")
-        layers = self.hidden_layers
-        if not isinstance(layers, tuple):
-            raise ValueError("hidden_layers: must be a list of widths")
-        if len(layers) > capacity.layers:
-            raise ValueError(
-                f"hidden_layers: {len(layers)} layers exceed the capacity of {capacity.layers}"
-            )
-        for i, w in enumerate(layers):
-            if isinstance(w, bool) or not isinstance(w, int) or not 1 <= w <= capacity.width:
-                raise ValueError(
-                    f"hidden_layers: width {w!r} at layer {i + 1} must be 1-{capacity.width}"
-                )
-        _float(self, "learning_rate", 1e-5, 10.0)
-        _float(self, "momentum", 0.0, 0.999)
-        _float(self, "beta1", 0.0, 0.9999)
-        _float(self, "beta2", 0.0, 0.9999)
-        _float(self, "decay_rate", 0.0, 10.0)
-        _int(self, "decay_steps", 1, 1_000_000)
-        _int(self, "batch_size", 1, capacity.batch)
-        _float(self, "l1", 0.0, 10.0)
-        _float(self, "l2", 0.0, 10.0)
-        _float(self, "dropout", 0.0, 0.9)
-        _int(self, "seed", 0, MAX_SEED)
-        _int(self, "patience", 0, 1_000_000)
         return self
 
     def replace(self, capacity: Capacity = DEFAULT_CAPACITY, **changes: Any) -> RunConfig:
@@ -225,7 +183,7 @@ class RunConfig:
         unknown = set(changes) - _FIELD_NAMES
         if unknown:
             name = sorted(unknown)[0]
-            raise ValueError(f"{name}: unknown config field")
+            raise FieldError(name, "unknown config field")
         changes = {k: _normalise(k, v) for k, v in changes.items()}
         problem = changes.get("problem", self.problem)
         if problem != self.problem and problem in reg.PROBLEMS:
@@ -258,10 +216,10 @@ class RunConfig:
     def from_dict(cls, d: dict[str, Any], capacity: Capacity = DEFAULT_CAPACITY) -> RunConfig:
         """Validated config from a (possibly partial) dict; missing fields take defaults."""
         if not isinstance(d, dict):
-            raise ValueError("config: must be an object")
+            raise FieldError("config", "must be an object")
         unknown = set(d) - _FIELD_NAMES
         if unknown:
-            raise ValueError(f"{sorted(unknown)[0]}: unknown config field")
+            raise FieldError(sorted(unknown)[0], "unknown config field")
         values = {k: _normalise(k, v) for k, v in d.items()}
         return cls(**values).validate(capacity)
 
@@ -273,7 +231,7 @@ def _normalise(name: str, value: Any) -> Any:
     if name in ("features", "hidden_layers"):
         if isinstance(value, list | tuple):
             return tuple(value)
-        raise ValueError(f"{name}: must be a list")
+        raise FieldError(name, "must be a list")
     if (
         FIELD_SPECS[name]["kind"] == "float"
         and isinstance(value, int)
@@ -283,19 +241,62 @@ def _normalise(name: str, value: Any) -> Any:
     return value
 
 
-def _int(cfg: RunConfig, name: str, lo: int, hi: int) -> None:
-    value = getattr(cfg, name)
+# Fields whose upper bound is also capped by the capacity bucket (`Capacity` attribute).
+_CAPPED = {"num_classes": "classes", "num_points": "points", "batch_size": "batch"}
+
+
+def _check(name: str, value: Any, spec: dict[str, Any], capacity: Capacity) -> None:
+    """One field against its `FIELD_SPECS` entry: kind, range or choices."""
+    kind = spec["kind"]
+    if kind == "choice":
+        if name == "dataset":
+            return  # depends on the problem: checked in `validate`
+        choices = reg.choices(spec["choices"])
+        if value not in choices:
+            raise FieldError(name, f"unknown {value!r}; expected one of {list(choices)}")
+    elif kind == "int":
+        cap = getattr(capacity, _CAPPED[name]) if name in _CAPPED else spec["max"]
+        _int(name, value, spec["min"], min(spec["max"], cap))
+    elif kind == "float":
+        _float(name, value, spec["min"], spec["max"])
+    elif kind == "subset":
+        _subset(name, value, reg.choices(spec["choices"]))
+    elif kind == "widths":
+        _widths(name, value, min(spec["max_layers"], capacity.layers), spec["min"],
+                min(spec["max"], capacity.width))  # fmt: skip
+
+
+def _int(name: str, value: Any, lo: int, hi: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name}: must be an integer, got {value!r}")
+        raise FieldError(name, f"must be an integer, got {value!r}")
     if not lo <= value <= hi:
-        raise ValueError(f"{name}: {value} is outside {lo}-{hi}")
+        raise FieldError(name, f"{value} is outside {lo}-{hi}")
 
 
-def _float(cfg: RunConfig, name: str, lo: float, hi: float) -> None:
-    value = getattr(cfg, name)
+def _float(name: str, value: Any, lo: float, hi: float) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{name}: must be a number, got {value!r}")
+        raise FieldError(name, f"must be a number, got {value!r}")
     if not math.isfinite(value):
-        raise ValueError(f"{name}: must be finite, got {value!r}")
+        raise FieldError(name, f"must be finite, got {value!r}")
     if not lo <= value <= hi:
-        raise ValueError(f"{name}: {value} is outside {lo}-{hi}")
+        raise FieldError(name, f"{value} is outside {lo}-{hi}")
+
+
+def _subset(name: str, value: Any, names: tuple[str, ...]) -> None:
+    if not isinstance(value, tuple) or not value:
+        raise FieldError(name, "must be a non-empty list of feature names")
+    for item in value:
+        if item not in names:
+            raise FieldError(name, f"unknown {item!r}; expected names from {list(names)}")
+    if len(set(value)) != len(value):
+        raise FieldError(name, "duplicate names")
+
+
+def _widths(name: str, value: Any, max_layers: int, lo: int, hi: int) -> None:
+    if not isinstance(value, tuple):
+        raise FieldError(name, "must be a list of widths")
+    if len(value) > max_layers:
+        raise FieldError(name, f"{len(value)} layers exceed the capacity of {max_layers}")
+    for i, w in enumerate(value):
+        if isinstance(w, bool) or not isinstance(w, int) or not lo <= w <= hi:
+            raise FieldError(name, f"width {w!r} at layer {i + 1} must be {lo}-{hi}")

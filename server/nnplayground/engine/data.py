@@ -14,6 +14,7 @@ import numpy as np
 
 from nnplayground.engine import registry as reg
 from nnplayground.engine.config import Capacity, RunConfig
+from nnplayground.engine.errors import FieldError
 
 DOMAIN = 6.0
 Rows = tuple[np.ndarray, np.ndarray]  # x (N, 2) float64, y (N,) float64
@@ -172,25 +173,25 @@ def check_points(points: object, cfg: RunConfig, capacity: Capacity) -> np.ndarr
     try:
         arr = np.asarray(points, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise ValueError("points: must be rows of three numbers (x1, x2, label)") from exc
+        raise FieldError("points", "must be rows of three numbers (x1, x2, label)") from exc
     if arr.ndim != 2 or arr.shape[1] != 3:
-        raise ValueError(f"points: must have shape (N, 3), got {arr.shape}")
+        raise FieldError("points", f"must have shape (N, 3), got {arr.shape}")
     if not np.all(np.isfinite(arr)):
-        raise ValueError("points: contains NaN or infinite values")
+        raise FieldError("points", "contains NaN or infinite values")
     limit = min(capacity.points, 2000)
     if not 2 <= arr.shape[0] <= limit:
-        raise ValueError(f"points: need 2-{limit} points, got {arr.shape[0]}")
+        raise FieldError("points", f"need 2-{limit} points, got {arr.shape[0]}")
     if cfg.problem == "classification":
         labels = arr[:, 2]
         k = cfg.num_classes
         if np.any(labels != np.round(labels)) or np.any(labels < 0) or np.any(labels >= k):
-            raise ValueError(f"points: labels must be integers 0-{k - 1} (num_classes = {k})")
+            raise FieldError("points", f"labels must be integers 0-{k - 1} (num_classes = {k})")
         counts = np.bincount(labels.astype(np.int64), minlength=k)
         empty = np.flatnonzero(counts == 0)
         if empty.size:
-            raise ValueError(f"points: class {int(empty[0])} has no points")
+            raise FieldError("points", f"class {int(empty[0])} has no points")
     elif np.any(np.abs(arr[:, 2]) > 1.0):
-        raise ValueError("points: regression targets must lie in [-1, 1]")
+        raise FieldError("points", "regression targets must lie in [-1, 1]")
     return arr
 
 

@@ -1,12 +1,11 @@
 """Name registries shared by the engine, the wire protocol, the URL hash and the dropdowns.
 
-The first name of each tuple is the default. `options()` describes every registry and every
-`RunConfig` field for `/api/options`, so the page never hard-codes a list or a range.
+The first name of each tuple is the default. `/api/options` (api/options.py) describes every
+registry and every `RunConfig` field from here and `FIELD_SPECS`, so the page never hard-codes a
+list, a range or a label.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 PROBLEMS = ("classification", "regression")
 CLASSIFICATION_DATASETS = (
@@ -99,43 +98,27 @@ LABELS: dict[str, str] = {
 }
 
 
-def _choices(
-    names: tuple[str, ...], label_key: dict[str, str] | None = None
-) -> list[dict[str, str]]:
-    overrides = label_key or {}
-    return [{"name": n, "label": overrides.get(n, LABELS[n])} for n in names]
+# Each registry under the key `FIELD_SPECS` and `/api/options` name it by.
+REGISTRIES: dict[str, tuple[str, ...]] = {
+    "problems": PROBLEMS,
+    "classification_datasets": CLASSIFICATION_DATASETS,
+    "regression_datasets": REGRESSION_DATASETS,
+    "features": FEATURES,
+    "activations": ACTIVATIONS,
+    "inits": INITS,
+    "losses": LOSSES,
+    "optimizers": OPTIMIZERS,
+    "schedules": SCHEDULES,
+}
+# Labels that differ from `LABELS` within one registry (the schedule "step" vs the activation).
+LABEL_OVERRIDES: dict[str, dict[str, str]] = {"schedules": {"step": LABELS["step_schedule"]}}
 
 
-def options() -> dict[str, Any]:
-    """Every registry and every config field with its default and range (JSON-serialisable)."""
-    from nnplayground.engine.config import DEFAULT_CAPACITY, FIELD_SPECS, RunConfig
+def choices(key: str) -> tuple[str, ...]:
+    """The names a `FIELD_SPECS` "choices" key allows; `a|b` is the union of two registries."""
+    return tuple(dict.fromkeys(n for part in key.split("|") for n in REGISTRIES[part]))
 
-    defaults = RunConfig().to_dict()
-    fields: dict[str, Any] = {}
-    for name, spec in FIELD_SPECS.items():
-        entry: dict[str, Any] = {"default": defaults[name], **spec}
-        fields[name] = entry
-    return {
-        "registries": {
-            "problems": _choices(PROBLEMS),
-            "classification_datasets": _choices(CLASSIFICATION_DATASETS),
-            "regression_datasets": _choices(REGRESSION_DATASETS),
-            "multiclass_datasets": list(MULTICLASS_DATASETS),
-            "features": _choices(FEATURES),
-            "activations": _choices(ACTIVATIONS),
-            "inits": _choices(INITS),
-            "losses": _choices(LOSSES),
-            "optimizers": _choices(OPTIMIZERS),
-            "schedules": _choices(SCHEDULES, {"step": LABELS["step_schedule"]}),
-        },
-        "fields": fields,
-        "capacity": {
-            "layers": DEFAULT_CAPACITY.layers,
-            "width": DEFAULT_CAPACITY.width,
-            "batch": DEFAULT_CAPACITY.batch,
-            "points": DEFAULT_CAPACITY.points,
-            "classes": DEFAULT_CAPACITY.classes,
-        },
-        "regression_default_points": 1200,
-        "domain": [-6.0, 6.0],
-    }
+
+def label(key: str, name: str) -> str:
+    """The label of `name` in registry `key`."""
+    return LABEL_OVERRIDES.get(key, {}).get(name, LABELS[name])

@@ -19,6 +19,7 @@ import numpy as np
 from nnplayground.engine import data as datasets
 from nnplayground.engine import edits, train
 from nnplayground.engine.config import DATA_FIELDS, DEFAULT_CAPACITY, MAX_SEED, Capacity, RunConfig
+from nnplayground.engine.errors import FieldError
 from nnplayground.engine.features import feature_slots
 from nnplayground.engine.lanes import (
     DataArrays,
@@ -387,7 +388,7 @@ class Trainer:
 
 def _index(value: Any, lo: int, hi: int, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or not lo <= value <= hi:
-        raise ValueError(f"{name}: {value!r} is outside {lo}-{hi}")
+        raise FieldError(name, f"{value!r} is outside {lo}-{hi}")
 
 
 def _finite(value: Any) -> None:
@@ -396,4 +397,4 @@ def _finite(value: Any) -> None:
         or not isinstance(value, int | float | np.floating)
         or not math.isfinite(value)
     ):
-        raise ValueError(f"value: must be a finite number, got {value!r}")
+        raise FieldError("value", f"must be a finite number, got {value!r}")

@@ -24,6 +24,7 @@ import numpy as np
 
 from nnplayground.engine import ChunkMetrics, Probe, RunConfig, Trainer
 from nnplayground.engine.config import DATA_FIELDS
+from nnplayground.engine.errors import FieldError
 from nnplayground.runtime.frames import WireArray, clean_metrics
 
 JsonDict = dict[str, Any]
@@ -31,23 +32,25 @@ _METRICS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
 
 
 def check_variants(main: RunConfig, variants: Sequence[JsonDict], max_lanes: int) -> None:
-    """Raise ValueError("variants: ...") unless every variant fits on top of `main`."""
+    """Raise FieldError("variants", ...) unless every variant fits on top of `main`."""
     if 1 + len(variants) > max_lanes:
-        raise ValueError(
-            f"variants: at most {max_lanes - 1} variants (max_lanes = {max_lanes}: the main "
-            f"model plus {max_lanes - 1}); got {len(variants)}"
+        raise FieldError(
+            "variants",
+            f"at most {max_lanes - 1} variants (max_lanes = {max_lanes}: the main "
+            f"model plus {max_lanes - 1}); got {len(variants)}",
         )
     for number, changes in enumerate(variants, start=1):
         data = sorted(set(changes) & DATA_FIELDS)
         if data:
-            raise ValueError(
-                f"variants: variant {number}, {data[0]}: a variant changes the model or its "
-                "training, not the data (all lanes train on the main config's data)"
+            raise FieldError(
+                "variants",
+                f"variant {number}, {data[0]}: a variant changes the model or its "
+                "training, not the data (all lanes train on the main config's data)",
             )
         try:
             main.replace(**changes)
         except ValueError as exc:
-            raise ValueError(f"variants: variant {number}, {exc}") from None
+            raise FieldError("variants", f"variant {number}, {exc}") from None
 
 
 @dataclass
@@ -163,13 +166,13 @@ class Compare:
         self._stale = False
 
     # -- frames --------------------------------------------------------------------------------
-    def header(self, trainer: Trainer) -> JsonDict:
-        """The frame header's `compare` block (an empty dict while compare is off)."""
+    def header(self, trainer: Trainer) -> JsonDict | None:
+        """The frame header's `compare` block (None while compare is off)."""
         if not self.on:
-            return {}
+            return None
         if self._stale:  # paused after a change: measure what the thumbnails will show
             self._record(trainer, trainer.evaluate())
-        return {"compare": {"variants": [_variant_json(v) for v in self.variants]}}
+        return {"variants": [_variant_json(v) for v in self.variants]}
 
     def frame_parts(self, trainer: Trainer, reduced: bool) -> tuple[Trainer, list[WireArray]]:
         """What `wire.frame` draws: lane 0 alone, and the variants' grids.

@@ -16,10 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from nnplayground.engine import Trainer
-from nnplayground.runtime.mailbox import Mailbox
 from nnplayground.runtime.pacing import Limits
 from nnplayground.runtime.scheduler import Scheduler
 from nnplayground.runtime.session import Session
+from nnplayground.runtime.watchers import Watcher
 
 # A connection's way to be closed by the manager: (websocket close code, human reason).
 Closer = Callable[[int, str], None]
@@ -94,17 +94,19 @@ class SessionManager:
         self.scheduler.add(session)
         return session, False
 
-    def attach(self, session: Session, mailbox: Mailbox, closer: Closer) -> None:
+    def attach(self, session: Session, watcher: Watcher, closer: Closer) -> None:
+        """`watcher` watches `session` from now on. A session has one tab: resuming it takes it
+        over from the previous connection (a room, with many watchers, is another policy)."""
         previous = self._closers.pop(session.id, None)
         if previous is not None:  # the same tab reconnected before its old socket timed out
             previous(CLOSE_TAKEN_OVER, "this session was resumed by another connection")
         self._closers[session.id] = closer
-        session.attach(mailbox)
+        session.attach(watcher)
 
-    def detach(self, session: Session, mailbox: Mailbox, closer: Closer) -> None:
+    def detach(self, session: Session, watcher: Watcher, closer: Closer) -> None:
         if self._closers.get(session.id) is closer:
             del self._closers[session.id]
-        session.detach(mailbox)
+        session.detach(watcher)
         if self.settings.grace_s <= 0 and not session.attached:
             self.drop(session)
 
@@ -112,8 +114,9 @@ class SessionManager:
         session.last_client_at = time.monotonic()
 
     def drop(self, session: Session) -> None:
+        # Not `session.playing`: the scheduler thread owns it. Removed from its thread, the
+        # session is never ticked again, playing or not.
         session.closed = True
-        session.playing = False
         self.scheduler.remove(session)
         self._sessions.pop(session.id, None)
         self._by_token.pop(session.token, None)

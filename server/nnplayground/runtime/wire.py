@@ -11,6 +11,9 @@ from nnplayground.engine import ChunkMetrics, Probe, RunConfig, Trainer
 from nnplayground.runtime.frames import WireArray, clean_metrics, encode_frame
 
 JsonDict = dict[str, Any]
+# The wire protocol's version: `hello.protocol` and every frame header's `v` (api/protocol.py's
+# models default to it; a test checks that the headers built here validate against them).
+PROTOCOL_VERSION = 1
 METRIC_KEYS = (
     "train_loss",
     "test_loss",
@@ -46,6 +49,35 @@ def chunk_metrics(chunk: ChunkMetrics, config: RunConfig, steps: int, elapsed: f
         "learning_rate": chunk.learning_rate[0],
     }
     return clean_metrics(raw)
+
+
+def frame_header(
+    *,
+    step: int,
+    epoch: float,
+    playing: bool,
+    config_rev: int,
+    data_rev: int,
+    metrics: JsonDict,
+    metrics_step: int,
+    compare: JsonDict | None,
+) -> JsonDict:
+    """A frame's JSON header but its `arrays` (`encode_frame` adds them): the fields of
+    `api.protocol.FrameHeader`, as a plain dict (a model per frame would cost more than the
+    encoding; tests/api/test_protocol_models.py validates real headers against the model)."""
+    header: JsonDict = {
+        "v": PROTOCOL_VERSION,
+        "step": step,
+        "epoch": epoch,
+        "playing": playing,
+        "config_rev": config_rev,
+        "data_rev": data_rev,
+        "metrics": metrics,
+        "metrics_step": metrics_step,
+    }
+    if compare is not None:
+        header["compare"] = compare
+    return header
 
 
 def frame(

@@ -1,0 +1,107 @@
+"""Watchers: the connections that watch a session, each with its own mailbox and resolution.
+
+A tab watches its own session; a lecture room is one session that many tabs watch. Every
+watcher gets every text message and the newest frame (latest-wins: a slow reader gets fewer
+frames, never a queue). Frames are probed once per resolution and encoded once per distinct
+frame (resolution, with or without the data), whatever the number of watchers.
+
+Threading: a `Watcher`'s fields are written on its session's scheduler thread only (a new
+connection gets a new Watcher); the session's tuple of watchers is replaced under its lock.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any, Literal
+
+from nnplayground.engine import Probe
+from nnplayground.runtime import wire
+from nnplayground.runtime.frames import WireArray
+from nnplayground.runtime.mailbox import Mailbox
+
+if TYPE_CHECKING:
+    from nnplayground.engine import Trainer
+    from nnplayground.runtime.session import Session
+
+JsonDict = dict[str, Any]
+# "auto": the session's resolution (half on a loaded thread while playing); "full"/"half": fixed.
+Resolution = Literal["auto", "full", "half"]
+
+
+class Watcher:
+    def __init__(self, mailbox: Mailbox, resolution: Resolution = "auto") -> None:
+        self.mailbox = mailbox
+        self.resolution: Resolution = resolution
+        self.sent_data_rev = -1  # the data revision this watcher's frames carried last
+        self.pending_points = False  # the frame last put in the mailbox carried the data
+
+    def reduced(self, auto: bool) -> bool:
+        """Whether this watcher's frames are at half resolution (`auto`: the session's)."""
+        return auto if self.resolution == "auto" else self.resolution == "half"
+
+    def wants_frame(self, playing: bool) -> bool:
+        # While playing, a frame the client hasn't taken yet would only be replaced: skipped,
+        # so the next tick (≤ 1/fps away) sends a fresh one. A paused session's last frame
+        # always goes, so it shows the final state.
+        return not (playing and self.mailbox.frame_pending)
+
+
+def emit(s: Session, probe: Probe | None = None) -> None:
+    """One frame to each watcher that wants one; `probe`: lane 0's at the session's own
+    resolution, when already probed (a grouped call)."""
+    active = s.active
+    watchers = [w for w in s.watchers if w.wants_frame(active)]
+    if not watchers:
+        return
+    started = time.perf_counter()
+    auto = s.reduced
+    header = wire.frame_header(
+        step=int(s.trainer.step[0]),
+        epoch=float(s.trainer.epoch[0]),
+        playing=s.playing,
+        config_rev=s.rev,
+        data_rev=s.data_rev,
+        metrics=s.measuring.metrics,
+        metrics_step=s.measuring.step,
+        compare=s.compare.header(s.trainer),
+    )
+    parts: dict[bool, tuple[Trainer, list[WireArray], Probe]] = {}
+    frames: dict[tuple[bool, bool], bytes] = {}
+    for w in watchers:
+        # The data go in a frame only when they changed; a frame that replaces an unsent one
+        # that carried them must carry them too (else the page never gets that data).
+        with_points = w.sent_data_rev != s.data_rev or (
+            w.pending_points and w.mailbox.frame_pending
+        )
+        reduced = w.reduced(auto)
+        if reduced not in parts:
+            shown, extra = s.compare.frame_parts(s.trainer, reduced)  # lane 0 + variants
+            own = probe if probe is not None and reduced == auto else None
+            parts[reduced] = (shown, extra, own or shown.probe((0,), reduced=reduced))
+        key = (reduced, with_points)
+        if key not in frames:
+            shown, extra, lane0 = parts[reduced]
+            frames[key] = wire.frame(shown, header, with_points, reduced, extra, lane0)
+        w.mailbox.put_frame(frames[key])
+        w.pending_points = with_points
+        if with_points:
+            w.sent_data_rev = s.data_rev
+    s.clock.framed(time.perf_counter() - started)
+
+
+def hold_frames(watchers: tuple[Watcher, ...]) -> list[tuple[Watcher, bytes]]:
+    """Take back the frames still waiting: they show the model before the commands about to be
+    applied, and sent after their echoes they would contradict them (a reset's step 0, then a
+    frame of the old step)."""
+    held = [(w, w.mailbox.take_frame()) for w in watchers]
+    return [(w, f) for w, f in held if f is not None]
+
+
+def release_frames(held: list[tuple[Watcher, bytes]], replaced: bool) -> None:
+    """After the commands: the frame they call for replaces each held one; if none does, it
+    goes back. The data a replaced frame carried go in the frame that replaces it."""
+    for w, held_frame in held:
+        if not replaced:
+            w.mailbox.put_frame(held_frame)
+        elif w.pending_points:
+            w.sent_data_rev = -1
