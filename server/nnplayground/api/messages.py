@@ -24,6 +24,7 @@ import numpy as np
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from nnplayground.api import protocol as p
+from nnplayground.api import view_messages  # issue 15
 from nnplayground.api.settings import Settings
 from nnplayground.engine.errors import FieldError
 from nnplayground.runtime import commands as cmd
@@ -126,6 +127,8 @@ ROUTES: tuple[Route[Any], ...] = (
     Route(p.PointsMessage, on_points),
     Route(p.CsvMessage, on_csv),
     Route(p.CompareMessage, on_compare),
+    Route(p.ViewsMessage, view_messages.on_views),  # issue 15
+    Route(p.InspectMessage, view_messages.on_inspect),  # issue 15
 )
 BY_MODEL: dict[type[BaseModel], Route[Any]] = {r.model: r for r in ROUTES}
 CLIENT_TYPES: tuple[str, ...] = tuple(r.type for r in ROUTES)
