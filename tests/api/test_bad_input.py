@@ -8,7 +8,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from conftest import LiveServer
-from runtime.wsclient import Client
+from wsclient import Client
 
 # (message, field the error must name)
 BAD_MESSAGES: list[tuple[str, str | None]] = [

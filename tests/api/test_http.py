@@ -13,7 +13,7 @@ from websockets.exceptions import InvalidStatus
 from conftest import LiveServer
 from nnplayground.api.messages import message_schema
 from nnplayground.api.options import options
-from runtime.wsclient import Client
+from wsclient import Client
 
 
 def fetch(url: str) -> tuple[int, dict[str, str], bytes]:

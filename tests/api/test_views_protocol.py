@@ -13,7 +13,7 @@ import pytest
 from conftest import LiveServer
 from engine import mlp_reference as ref
 from nnplayground.engine import RunConfig
-from runtime.wsclient import Client, Frame
+from wsclient import Client, Frame
 
 CFG: dict[str, Any] = {"hidden_layers": [4, 2], "dataset": "xor"}
 

@@ -11,8 +11,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 from jax import enable_x64
-from tests.engine import mlp_reference as ref
 
+from engine import mlp_reference as ref
 from nnplayground.engine import DEFAULT_CAPACITY, RunConfig, Trainer, registry, warmup
 from nnplayground.engine.backprop import example_pass, inspect_point
 from nnplayground.engine.compiles import CompileCounter

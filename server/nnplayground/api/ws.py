@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import time
 from typing import Any
 
 from starlette.websockets import WebSocket
@@ -24,38 +23,12 @@ from nnplayground.api.settings import Settings, client_limits
 from nnplayground.engine.errors import FieldError
 from nnplayground.runtime.mailbox import Mailbox, MailboxOverflow
 from nnplayground.runtime.manager import CLOSE_TRY_AGAIN_LATER, SessionLimitError, SessionManager
+from nnplayground.runtime.ratelimit import RateLimit
 from nnplayground.runtime.session import Session
 from nnplayground.runtime.watchers import Watcher
 
 log = logging.getLogger("nnplayground.api")
 CLOSE_POLICY = 1008
-
-
-class RateLimit:
-    """A token bucket: `rate` messages per second, bursts up to one second's worth."""
-
-    def __init__(self, rate: float) -> None:
-        self.rate = rate
-        self.tokens = rate
-        self.stamp = time.monotonic()
-        self.warned_at = -1e9
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.rate, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return True
-        return False
-
-    def should_warn(self) -> bool:
-        # One error per second at most: a flooding client must not be flooded back.
-        now = time.monotonic()
-        if now - self.warned_at >= 1.0:
-            self.warned_at = now
-            return True
-        return False
 
 
 def dumps(message: dict[str, Any]) -> str:

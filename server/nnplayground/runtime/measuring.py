@@ -10,6 +10,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
+from nnplayground.engine import ChunkMetrics, RunConfig
 from nnplayground.runtime import wire
 from nnplayground.runtime.pacing import Limits
 
@@ -50,3 +53,18 @@ class Measuring:
         self.metrics = wire.empty_metrics()
         self.step = 0
         self.stale = True
+
+
+def stop_event(chunk: ChunkMetrics, config: RunConfig, playing: bool) -> JsonDict | None:
+    """The `event` message's fields when lane 0's chunk must stop training: it diverged, or
+    (while playing) early stopping's patience ran out; None to train on."""
+    if bool(np.asarray(chunk.diverged)[0]):
+        text = (
+            "training diverged (the loss became NaN or infinite); paused. "
+            "Lower the learning rate and reset."
+        )
+        return {"event": "diverged", "message": text}
+    if bool(np.asarray(chunk.early_stop)[0]) and playing:
+        text = f"validation loss has not improved for {config.patience} steps; paused."
+        return {"event": "early_stop", "message": text}
+    return None

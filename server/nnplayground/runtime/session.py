@@ -1,12 +1,10 @@
 """One training session: its Trainer, its state, its queue of commands and its watchers.
 
-Threading: the event loop only queues commands (`submit`, `propose_*`), attaches and detaches
-watchers, and reads `snapshot()`; everything that touches the Trainer or the state below runs on
-the session's scheduler thread, between two chunks, so a command is never applied mid-chunk and
-JAX never blocks the loop. What both sides touch (the queue, the watchers, the snapshot, the
-history) is guarded by the session's one lock. The frame clock (clock.py), the measuring policy
-(measuring.py) and frame emission (watchers.py) are objects of their own; runtime/tick.py
-advances a group of sessions (a lone one is a group of one).
+Threading: the event loop only queues commands, attaches and detaches watchers and reads
+`snapshot()`; everything else runs on the session's scheduler thread between two chunks, so a
+command never lands mid-chunk and JAX never blocks the loop. What both touch (the queue, the
+watchers, the snapshot, the history, `pending_config`) is guarded by the session's one lock.
+Its parts: clock.py (frame clock), measuring.py, watchers.py (frames); tick.py advances it.
 """
 
 from __future__ import annotations
@@ -15,10 +13,8 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import Any
-
-import numpy as np
 
 from nnplayground.engine import ChunkMetrics, Probe, RunConfig, Trainer
 from nnplayground.engine.errors import FieldError
@@ -30,27 +26,9 @@ from nnplayground.runtime.history import History
 from nnplayground.runtime.measuring import Measuring
 from nnplayground.runtime.pacing import Limits
 from nnplayground.runtime.views import SessionViews  # issue 15
-from nnplayground.runtime.watchers import Watcher
+from nnplayground.runtime.watchers import Snapshot, Watcher
 
 JsonDict = dict[str, Any]
-
-
-def _nothing() -> None:
-    pass
-
-
-@dataclass
-class Snapshot:
-    """What a (re)connecting client's hello needs, consistent at one instant."""
-
-    config: JsonDict
-    rev: int
-    playing: bool
-    step: int
-    epoch: float
-    fps: int
-    steps_per_frame: int | None
-    history: dict[str, list[Any]] = field(default_factory=dict)
 
 
 class Session:
@@ -61,7 +39,6 @@ class Session:
         self.token = token
         self.trainer = trainer
         self.limits = limits
-        self.created_at = time.monotonic()
         self._lock = threading.Lock()
         self._commands: deque[tuple[Command, Watcher | None]] = deque()  # (command, sender)
         self.watchers: tuple[Watcher, ...] = ()  # replaced under the lock, never mutated
@@ -78,14 +55,14 @@ class Session:
         self.compare = Compare(limits.max_lanes, self.send)  # variants in lanes 1.. (compare.py)
         self.scheduler_share = 1  # sessions playing on the same scheduler thread (set by it)
         self._frame_due = False  # `begin` called for a frame that `end` sends
-        self._now = 0.0  # the time the scheduler's current tick began (`begin`)
+        self.begun_at = 0.0  # the time the scheduler's current tick began (`begin`)
         self.views = SessionViews()  # issue 15: optional views' state (runtime/views.py)
         # -- bookkeeping of the manager (event loop) -----------------------------------------
         self.last_client_at = time.monotonic()
         self.detached_at: float | None = time.monotonic()
         self.closed = False
-        self.wake: Callable[[], None] = _nothing  # set by the scheduler that owns the session
-        self._snapshot = self._make_snapshot()
+        self.wake: Callable[[], None] = lambda: None  # set by the scheduler that owns it
+        self._snapshot = watchers.snapshot_of(self)
 
     # -- loop side ----------------------------------------------------------------------------
     def submit(self, command: Command, sender: Watcher | None = None) -> None:
@@ -99,25 +76,23 @@ class Session:
         if isinstance(command, ConfigChange) and self._commands:
             last, _ = self._commands[-1]
             if isinstance(last, ConfigChange):  # coalesce a burst of slider moves into one
-                self._commands[-1] = (ConfigChange({**last.changes, **command.changes}), sender)
+                merged = {**last.changes, **command.changes}
+                self._commands[-1] = (ConfigChange(merged, last.base, command.config), sender)
                 return
         self._commands.append((command, sender))
 
     def propose_config(self, changes: JsonDict, sender: Watcher | None = None) -> None:
-        """Validate `changes` against the config that will be in force, then queue them.
-
-        Raises FieldError and queues nothing when they are invalid. Validation and queueing
-        happen under one lock, so the scheduler never overwrites `pending_config` with an older
-        config while a newer change waits.
-        """
+        """Validate `changes` against the config that will be in force, then queue them
+        (FieldError and nothing queued when invalid). Under one lock with the queue, so the
+        scheduler never overwrites `pending_config` with an older config while a newer waits."""
         with self._lock:
-            self.pending_config = self.pending_config.replace(**changes)
-            self._enqueue(ConfigChange(changes), sender)
+            base = self.pending_config
+            self.pending_config = base.replace(**changes)
+            self._enqueue(ConfigChange(changes, base, self.pending_config), sender)
         self.wake()
 
     def propose_compare(self, variants: list[JsonDict], sender: Watcher | None = None) -> None:
-        """Validate compare variants against the config that will be in force, then queue them
-        (FieldError("variants", ...) and nothing queued when they don't fit)."""
+        """Validate compare variants like `propose_config` (FieldError("variants", ...))."""
         with self._lock:
             check_variants(self.pending_config, variants, self.limits.max_lanes)
             self._enqueue(lambda s: commands.compare(s, tuple(variants)), sender)
@@ -145,9 +120,10 @@ class Session:
         return bool(self.watchers)
 
     def snapshot(self) -> Snapshot:
+        """What a joining watcher's hello shows: what the watchers have been sent so far."""
         with self._lock:
             (config, snapshot), history = self._snapshot, self.history.to_dict()
-        return Snapshot(**{**snapshot.__dict__, "config": config.to_dict(), "history": history})
+        return replace(snapshot, config=config.to_dict(), history=history)
 
     # -- scheduler side: one tick is `begin`, training (tick.py), `end` -------------------------
     @property
@@ -157,6 +133,7 @@ class Session:
 
     @property
     def loaded(self) -> bool:
+        """More sessions play on this one's thread than it draws at full resolution."""
         return pacing.loaded(self.scheduler_share, self.limits)
 
     @property
@@ -172,14 +149,13 @@ class Session:
                 return False
             only_config = all(isinstance(c, ConfigChange) for c, _ in self._commands)
         # While playing, a burst of config changes (a slider drag, a flood) waits for the frame
-        # tick and is applied there as one coalesced change: at most one apply per frame
-        # interval, however fast a client sends. The first change after a quiet interval goes
-        # at once (`FrameClock.changed`), so a single click still shows within one chunk.
+        # tick and is applied there coalesced: at most one apply per frame interval. The first
+        # change after a quiet interval goes at once (`FrameClock.changed`), so a click shows.
         return not (self.active and only_config and self.clock.in_burst(now))
 
     def begin(self, now: float) -> int | None:
         """Apply pending commands; the steps to train now when a chunk is due (else None)."""
-        self._now = now
+        self.begun_at = now
         with self._lock:
             queued = list(self._commands)
             self._commands.clear()
@@ -190,7 +166,7 @@ class Session:
         watchers.release_frames(held, replaced=send)
         if send and self.measuring.stale and not self.active:
             # Paused: no chunk will follow, so measure the model the frame will show.
-            self.measured(self.trainer.evaluate(), 0, 0.0)
+            self.measured(self.trainer.evaluate(), 0, 0.0, keep=False)
         if send and self.active:
             self.clock.changed(now)
         self._frame_due = send
@@ -212,60 +188,16 @@ class Session:
             self.send({"type": "error", "message": str(exc), "field": field_name}, sender)
             return False
 
-    def measure_wanted(self, batch_loss: np.ndarray) -> bool:
-        """After a chunk with these batch losses: whether to measure the full-data metrics
-        now, because they are due or because a NaN must stop training within this chunk."""
-        if self.measuring.due(self._now, self.playing, self.loaded):
-            return True
-        return not (bool(np.isfinite(batch_loss).all()) and bool(self.trainer.finite()[0]))
-
-    def train(self, steps: int) -> None:
-        """Train `steps` now, alone (a step or epoch command)."""
-        started = time.perf_counter()
-        batch_loss = self.trainer.advance(steps)
-        seconds = time.perf_counter() - started
-        chunk = self.trainer.evaluate(track=True) if self.measure_wanted(batch_loss) else None
-        self.trained(steps, seconds, time.perf_counter() - started, chunk)
-
-    def trained(
-        self, steps: int, seconds: float, elapsed: float, chunk: ChunkMetrics | None
-    ) -> None:
-        """After `steps` steps in `seconds` and, `elapsed` in all, the measurement `chunk` when
-        `measure_wanted` (a grouped call gives each member its share of the time): pace the next
-        chunk, record the metrics, report divergence or early stopping."""
-        t = self.trainer
-        if not self.loaded:  # a loaded thread paces its sessions together (pacing.LoadedPace)
-            self.clock.adapt(steps, elapsed, self.scheduler_share, self.limits)
-        self.trainer = self.compare.after_chunk(t, chunk)
-        if chunk is None:  # examples/s counts the training, not the measuring
-            speed = steps * t.configs[0].batch_size / seconds if seconds > 0 else None
-            self.measuring.speed(speed)
-            return
-        self.measured(chunk, steps, seconds)
-        with self._lock:
-            self.history.add(self.measuring.step, self.measuring.metrics)
-        if bool(np.asarray(chunk.diverged)[0]):
-            self.playing = False
-            self._event(
-                "diverged",
-                "training diverged (the loss became NaN or infinite); paused. "
-                "Lower the learning rate and reset.",
-            )
-        elif bool(np.asarray(chunk.early_stop)[0]) and self.playing:
-            self.playing = False
-            patience = t.configs[0].patience
-            self._event(
-                "early_stop", f"validation loss has not improved for {patience} steps; paused."
-            )
-
-    def measured(self, chunk: ChunkMetrics, steps: int, seconds: float) -> None:
-        """`chunk`'s full-data metrics are what frames report from now on."""
+    def measured(self, chunk: ChunkMetrics, steps: int, seconds: float, keep: bool) -> None:
+        """Frames report `chunk`'s full-data metrics from now on (`keep`: a loss-curve point)."""
         metrics = wire.chunk_metrics(chunk, self.trainer.configs[0], steps, seconds)
-        self.measuring.record(metrics, int(self.trainer.step[0]), self._now)
+        self.measuring.record(metrics, int(self.trainer.step[0]), self.begun_at)
+        if keep:
+            with self._lock:
+                self.history.add(self.measuring.step, self.measuring.metrics)
 
     def probe_wanted(self) -> bool | None:
-        """After `begin` and training: None when no frame goes out now, else whether its probe
-        is at half resolution (what `end` would probe)."""
+        """After training: None when no frame goes out, else whether it is at half resolution."""
         if not self._frame_due or not any(w.wants_frame(self.active) for w in self.watchers):
             return None
         return self.reduced
@@ -313,26 +245,7 @@ class Session:
         step, epoch = int(self.trainer.step[0]), float(self.trainer.epoch[0])
         self.send({"type": "status", "playing": self.playing, "step": step, "epoch": epoch})
 
-    def _event(self, event: str, message: str) -> None:
-        step = int(self.trainer.step[0])
-        self.send({"type": "event", "event": event, "step": step, "message": message})
-        self.send_status()
-
-    def _make_snapshot(self) -> tuple[RunConfig, Snapshot]:
-        # The RunConfig itself (immutable): `snapshot()` makes its dict, on the rare hello,
-        # rather than every frame here.
-        shown = Snapshot(
-            config={},
-            rev=self.rev,
-            playing=self.playing,
-            step=int(self.trainer.step[0]),
-            epoch=float(self.trainer.epoch[0]),
-            fps=self.clock.fps,
-            steps_per_frame=self.clock.steps_per_frame,
-        )
-        return self.trainer.configs[0], shown
-
     def _refresh_snapshot(self) -> None:
-        snapshot = self._make_snapshot()
+        snapshot = watchers.snapshot_of(self)
         with self._lock:
             self._snapshot = snapshot

@@ -12,9 +12,10 @@ connection gets a new Watcher); the session's tuple of watchers is replaced unde
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from nnplayground.engine import Probe
+from nnplayground.engine import Probe, RunConfig
 from nnplayground.runtime import wire
 from nnplayground.runtime.frames import WireArray
 from nnplayground.runtime.mailbox import Mailbox
@@ -113,3 +114,32 @@ def release_frames(held: list[tuple[Watcher, bytes]], replaced: bool) -> None:
             w.mailbox.put_frame(held_frame)
         elif w.pending_points:
             w.sent_data_rev = -1
+
+
+@dataclass
+class Snapshot:
+    """What a (re)connecting client's hello needs, consistent at one instant."""
+
+    config: JsonDict
+    rev: int
+    playing: bool
+    step: int
+    epoch: float
+    fps: int
+    steps_per_frame: int | None
+    history: dict[str, list[Any]] = field(default_factory=dict)
+
+
+def snapshot_of(s: Session) -> tuple[RunConfig, Snapshot]:
+    """The session as its watchers last saw it; the RunConfig itself (immutable), whose dict
+    `Session.snapshot()` makes on the rare hello rather than here, every frame."""
+    shown = Snapshot(
+        config={},
+        rev=s.rev,
+        playing=s.playing,
+        step=int(s.trainer.step[0]),
+        epoch=float(s.trainer.epoch[0]),
+        fps=s.clock.fps,
+        steps_per_frame=s.clock.steps_per_frame,
+    )
+    return s.trainer.configs[0], shown

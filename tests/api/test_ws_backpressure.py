@@ -12,7 +12,7 @@ import time
 import psutil
 
 from conftest import LiveServer
-from runtime.wsclient import Client
+from wsclient import Client
 
 STALL_S = 6.0
 

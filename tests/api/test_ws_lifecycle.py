@@ -11,7 +11,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from conftest import LiveServer, start_server
-from runtime.wsclient import Client, Frame
+from wsclient import Client, Frame
 
 
 @pytest.fixture(scope="module")

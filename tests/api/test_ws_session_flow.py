@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from conftest import LiveServer
-from runtime.wsclient import Client, Frame
+from wsclient import Client, Frame
 
 
 def _config_change(

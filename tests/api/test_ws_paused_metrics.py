@@ -7,7 +7,7 @@ import numpy as np
 
 from conftest import LiveServer
 from nnplayground.engine import RunConfig, Trainer
-from runtime.wsclient import Client
+from wsclient import Client
 
 
 def test_reset_and_edit_while_paused_report_the_current_model(live_server: LiveServer) -> None:
