@@ -17,6 +17,11 @@ import { DatasetPicker } from "./previews.js";
 import { RunBar } from "./runbar.js";
 import { Socket } from "./socket.js";
 import { configDiff, defaultConfig, defaultUi, parseHash, Store } from "./store.js";
+// issue 15: More views
+import { ConfusionView } from "./confusion.js";
+import { InspectorView } from "./inspector.js";
+import { LandscapeView } from "./landscape.js";
+import { WarpView } from "./warp.js";
 
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -164,6 +169,8 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
         if (!msg.resumed && firstHello) openComparePreset(initial.lesson, { ...config, ...target });
         else if (!msg.resumed) compare.resend($("compare-button"));
         firstHello = false;
+        viewsSent = VIEWS_OFF; // issue 15: a new connection's views start off
+        sendViews();
         break;
       }
       case "config":
@@ -174,6 +181,11 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
         break;
       case "compare":
         compare.echo(msg.variants);
+        break;
+      case "inspect": // issue 15: the backprop inspector's reply
+        lastInspect = /** @type {import("./inspector.js").InspectReply} */ (msg);
+        dirty.add("moreViews");
+        requestPaint();
         break;
       case "error": {
         const field = typeof msg.field === "string" ? document.querySelector(`[data-field="${msg.field}"]`) : null;
@@ -397,6 +409,7 @@ const WATCH = {
   banner: ["banner"],
   compare: ["frame", "config", "ui"],
   url: ["config", "ui", "hidden", "lesson", "points"],
+  moreViews: ["frame", "config", "points"], // issue 15
 };
 store.subscribe((changed) => {
   for (const [view, keys] of Object.entries(WATCH)) if (keys.some((k) => changed.has(/** @type {any} */ (k)))) dirty.add(view);
@@ -465,6 +478,7 @@ function paint() {
     compare.update({ frame: s.frame, config: /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (c)), problem: c.problem, numClasses: c.num_classes, discretize: s.ui.discretize });
     compare.paint();
   }
+  if (dirty.has("moreViews")) paintMoreViews(); // issue 15
   if (dirty.has("lesson")) lessons.paint(s.lesson);
   if (dirty.has("banner")) banner.paint(s.banner);
   if (dirty.has("url")) {
@@ -497,6 +511,99 @@ function neuronLabel(n, hidden) {
 function reportLinkErrors(errors) {
   if (errors.length > 0) toasts.show(`Ignored in the link: ${errors.join("; ")}`, null);
 }
+
+// ---------- More views (issue 15): landscape, hidden space, backprop inspector, confusion ----------
+const landscapeView = new LandscapeView(/** @type {HTMLCanvasElement} */ ($("landscape-canvas")), $("landscape-caption"));
+const warpView = new WarpView(/** @type {HTMLCanvasElement} */ ($("warp-canvas")), $("warp-caption"), {
+  layer: /** @type {HTMLSelectElement} */ ($("warp-layer")), x: /** @type {HTMLSelectElement} */ ($("warp-x")),
+  y: /** @type {HTMLSelectElement} */ ($("warp-y")), pca: /** @type {HTMLInputElement} */ ($("warp-pca")),
+});
+const inspectorView = new InspectorView(/** @type {SVGSVGElement} */ (/** @type {unknown} */ ($("inspect-svg"))), $("inspect-summary"), /** @type {HTMLTableSectionElement} */ ($("inspect-rows")));
+const confusionView = new ConfusionView($("confusion-tables"));
+/** @type {import("./inspector.js").InspectReply | null} */
+let lastInspect = null;
+const VIEWS_OFF = JSON.stringify({ landscape: false, warp: null, confusion: false });
+let viewsSent = VIEWS_OFF;
+Object.assign(debug, { views: { landscape: landscapeView, warp: warpView, inspector: inspectorView, confusion: confusionView } });
+/** @param {string} name */
+const viewOpen = (name) => !$(`view-${name}`).hidden;
+for (const name of ["landscape", "warp", "inspector", "confusion"]) {
+  const button = $(`view-${name}-button`);
+  button.addEventListener("click", () => {
+    const open = !viewOpen(name);
+    $(`view-${name}`).hidden = !open;
+    button.setAttribute("aria-pressed", String(open));
+    if (name === "warp") warpView.setup(store.state.config.hidden_layers);
+    sendViews();
+    dirty.add("moreViews");
+    requestPaint();
+  });
+}
+$("landscape-directions").addEventListener("change", () => sendViews());
+$("warp-layer").addEventListener("change", () => {
+  warpView.setupNeurons(store.state.config.hidden_layers);
+  sendViews();
+});
+for (const id of ["warp-x", "warp-y", "warp-pca"]) $(id).addEventListener("change", () => sendViews());
+
+/** What this tab's frames should carry; sent when it changes (and after every hello). */
+function sendViews() {
+  const warp = viewOpen("warp") && store.state.config.hidden_layers.length > 0 ? warpView.request() : null;
+  const classification = store.state.config.problem === "classification";
+  const message = {
+    type: "views", landscape: viewOpen("landscape"), directions: /** @type {HTMLSelectElement} */ ($("landscape-directions")).value,
+    warp, confusion: viewOpen("confusion") && classification,
+  };
+  const { landscape, confusion } = message;
+  const key = JSON.stringify(landscape ? { landscape, directions: message.directions, warp, confusion } : { landscape, warp, confusion });
+  if (key !== viewsSent && socket.send(message)) viewsSent = key;
+}
+
+/** @param {number} point  an index into the frame's points */
+function inspect(point, apply = false) {
+  /** @type {HTMLInputElement} */ ($("inspect-point")).value = String(point);
+  send({ type: "inspect", point, apply }, $("inspect-go"));
+}
+$("inspect-go").addEventListener("click", () => inspect(Number(/** @type {HTMLInputElement} */ ($("inspect-point")).value)));
+$("inspect-apply").addEventListener("click", () => inspect(Number(/** @type {HTMLInputElement} */ ($("inspect-point")).value), true));
+$("inspect-random").addEventListener("click", () => {
+  const split = store.state.points?.split ?? new Uint8Array(0);
+  const train = [];
+  for (let i = 0; i < split.length; i++) if (split[i] === 1) train.push(i);
+  if (train.length > 0) inspect(train[Math.floor(Math.random() * train.length)]);
+});
+// Clicking a training point on the output inspects it while the inspector is open (not in draw mode).
+$("heatmap").addEventListener("click", (e) => {
+  const p = store.state.points;
+  if (!viewOpen("inspector") || store.state.drawMode || !p) return;
+  const rect = $("heatmap").getBoundingClientRect();
+  const x1 = ((e.clientX - rect.left) / rect.width) * 12 - 6;
+  const x2 = 6 - ((e.clientY - rect.top) / rect.height) * 12;
+  let best = -1;
+  let bestD = 0.5 ** 2;
+  for (let i = 0; i < p.split.length; i++) {
+    const d = (p.xy[3 * i] - x1) ** 2 + (p.xy[3 * i + 1] - x2) ** 2;
+    if (p.split[i] === 1 && d < bestD) [best, bestD] = [i, d];
+  }
+  if (best >= 0) inspect(best);
+});
+
+function paintMoreViews() {
+  const s = store.state;
+  const c = s.config;
+  warpView.setup(c.hidden_layers);
+  sendViews(); // a config change can change what the views need (a removed layer, regression)
+  if (viewOpen("landscape")) landscapeView.paint(s.frame);
+  if (viewOpen("warp")) warpView.paint(s.frame, s.points, c.problem === "classification");
+  if (viewOpen("confusion")) confusionView.paint(s.frame);
+  if (viewOpen("inspector")) {
+    const i = lastInspect?.point ?? -1;
+    const xy = s.points?.xy;
+    const point = xy && i >= 0 && xy.length >= 3 * (i + 1) ? { x1: xy[3 * i], x2: xy[3 * i + 1], label: xy[3 * i + 2] } : null;
+    inspectorView.paint(lastInspect, c.features, point, c.problem === "classification");
+  }
+}
+// ---------- end More views (issue 15) ----------
 
 // ---------- start ----------
 reportLinkErrors(initial.errors);

@@ -12,7 +12,9 @@ export type ClientMessage =
   | CompareMessage
   | ExportMessage
   | ImportMessage
-  | TrainMessage;
+  | TrainMessage
+  | ViewsMessage
+  | InspectMessage;
 export type Type = "config";
 /**
  * Problem type
@@ -299,6 +301,15 @@ export type Type9 = "import";
 export type Text1 = string;
 export type Type10 = "train";
 export type Steps = number;
+export type Type11 = "views";
+export type Landscape = boolean;
+export type Directions = "pca" | "random";
+export type Layer2 = number;
+export type Neurons = number[] | "pca";
+export type Confusion = boolean;
+export type Type12 = "inspect";
+export type Point = number;
+export type Apply = boolean;
 export type ServerMessage =
   | HelloMessage
   | ConfigEcho
@@ -307,8 +318,9 @@ export type ServerMessage =
   | StreamEcho
   | ErrorMessage
   | EventMessage
-  | ExportReply;
-export type Type11 = "hello";
+  | ExportReply
+  | InspectReply;
+export type Type13 = "hello";
 export type Protocol1 = number;
 export type SessionId = string;
 export type ResumeToken = string;
@@ -459,31 +471,42 @@ export type TestLoss = (number | null)[];
 export type ValLoss = (number | null)[];
 export type TrainAccuracy = (number | null)[];
 export type TestAccuracy = (number | null)[];
-export type Type12 = "config";
+export type Type14 = "config";
 export type Rev1 = number;
-export type Type13 = "compare";
+export type Type15 = "compare";
 export type Variants1 = {
   [k: string]: unknown;
 }[];
 export type Lanes = number;
-export type Type14 = "status";
+export type Type16 = "status";
 export type Playing1 = boolean;
 export type Step2 = number;
 export type Epoch1 = number;
-export type Type15 = "stream";
+export type Type17 = "stream";
 export type Fps2 = number;
 export type StepsPerFrame2 = number | null;
-export type Type16 = "error";
+export type Type18 = "error";
 export type Message = string;
 export type Field = string | null;
-export type Type17 = "event";
+export type Type19 = "event";
 export type Event = "diverged" | "early_stop";
 export type Step3 = number;
 export type Message1 = string;
-export type Type18 = "export";
+export type Type20 = "export";
 export type Format1 = "json" | "python" | "jax";
 export type Filename = string;
 export type Text2 = string;
+export type Type21 = "inspect";
+export type Point1 = number;
+export type Loss3 = number | null;
+export type Activations = (number | null)[][];
+export type Preactivations = (number | null)[][];
+export type Deltas = (number | null)[][];
+export type WeightGrads = (number | null)[][];
+export type BiasGrads = (number | null)[][];
+export type LearningRate3 = number | null;
+export type Applied = boolean;
+export type LossAfter = number | null;
 export type V = number;
 export type Step4 = number;
 export type Epoch2 = number;
@@ -499,7 +522,7 @@ export type ValAccuracy = number | null;
 export type GradNorms = (number | null)[];
 export type WeightNorms = (number | null)[];
 export type ExamplesPerS = number | null;
-export type LearningRate3 = number | null;
+export type LearningRate4 = number | null;
 export type MetricsStep = number;
 export type Step5 = number;
 export type TrainLoss2 = number | null;
@@ -509,6 +532,18 @@ export type TestAccuracy2 = number | null;
 export type Diverged = boolean;
 export type DivergedStep = number | null;
 export type Variants2 = VariantMetrics[];
+export type Directions1 = "pca" | "random";
+export type Span = number;
+/**
+ * (a, b) of recent weights, oldest first
+ */
+export type Path = (number | null)[][];
+export type CenterLoss = number | null;
+export type Layer3 = number;
+export type Axes = ("neurons" | "pca") | null;
+export type Neurons1 = number[] | null;
+export type Boundary = number[] | null;
+export type Error = string | null;
 export type Name = string;
 export type Dtype = "uint8" | "uint16" | "float16" | "float32" | "int32";
 export type Shape = number[];
@@ -713,13 +748,49 @@ export interface TrainMessage {
   steps: Steps;
 }
 /**
+ * This connection's optional views (all off by default; frames then stay as they are).
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "ViewsMessage".
+ */
+export interface ViewsMessage {
+  type: Type11;
+  landscape?: Landscape;
+  directions?: Directions;
+  warp?: WarpRequest | null;
+  confusion?: Confusion;
+}
+/**
+ * A hidden layer (1..depth) drawn on two of its neurons (0-based) or its two principal
+ * components (`"pca"`).
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "WarpRequest".
+ */
+export interface WarpRequest {
+  layer: Layer2;
+  neurons: Neurons;
+}
+/**
+ * Backprop of one training point (an index into the frame's points); `apply`: also one SGD
+ * step on that example alone with the current learning rate.
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "InspectMessage".
+ */
+export interface InspectMessage {
+  type: Type12;
+  point: Point;
+  apply?: Apply;
+}
+/**
  * The server's first message on every connection.
  *
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "HelloMessage".
  */
 export interface HelloMessage {
-  type?: Type11;
+  type?: Type13;
   protocol?: Protocol1;
   session_id: SessionId;
   resume_token: ResumeToken;
@@ -802,7 +873,7 @@ export interface History {
  * via the `definition` "ConfigEcho".
  */
 export interface ConfigEcho {
-  type?: Type12;
+  type?: Type14;
   config: RunConfig;
   rev: Rev1;
 }
@@ -814,7 +885,7 @@ export interface ConfigEcho {
  * via the `definition` "CompareEcho".
  */
 export interface CompareEcho {
-  type?: Type13;
+  type?: Type15;
   variants: Variants1;
   lanes: Lanes;
 }
@@ -823,7 +894,7 @@ export interface CompareEcho {
  * via the `definition` "StatusMessage".
  */
 export interface StatusMessage {
-  type?: Type14;
+  type?: Type16;
   playing: Playing1;
   step: Step2;
   epoch: Epoch1;
@@ -833,7 +904,7 @@ export interface StatusMessage {
  * via the `definition` "StreamEcho".
  */
 export interface StreamEcho {
-  type?: Type15;
+  type?: Type17;
   fps: Fps2;
   steps_per_frame: StepsPerFrame2;
 }
@@ -844,7 +915,7 @@ export interface StreamEcho {
  * via the `definition` "ErrorMessage".
  */
 export interface ErrorMessage {
-  type?: Type16;
+  type?: Type18;
   message: Message;
   field: Field;
 }
@@ -853,7 +924,7 @@ export interface ErrorMessage {
  * via the `definition` "EventMessage".
  */
 export interface EventMessage {
-  type?: Type17;
+  type?: Type19;
   event: Event;
   step: Step3;
   message: Message1;
@@ -865,10 +936,32 @@ export interface EventMessage {
  * via the `definition` "ExportReply".
  */
 export interface ExportReply {
-  type?: Type18;
+  type?: Type20;
   format: Format1;
   filename: Filename;
   text: Text2;
+}
+/**
+ * One example's forward and backward pass, to the connection that asked. `activations`:
+ * inputs (active features), hidden layers, outputs; `preactivations`, `deltas` (dloss/dz),
+ * `bias_grads`: hidden layers, outputs; `weight_grads`: per layer, source-major like frame
+ * `weights`. After `apply`, `loss_after` is the point's loss after the step.
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "InspectReply".
+ */
+export interface InspectReply {
+  type?: Type21;
+  point: Point1;
+  loss: Loss3;
+  activations: Activations;
+  preactivations: Preactivations;
+  deltas: Deltas;
+  weight_grads: WeightGrads;
+  bias_grads: BiasGrads;
+  learning_rate: LearningRate3;
+  applied: Applied;
+  loss_after: LossAfter;
 }
 /**
  * The JSON header of a binary frame (after its uint32 LE length prefix).
@@ -883,6 +976,8 @@ export interface FrameHeader {
   metrics: FrameMetrics;
   metrics_step: MetricsStep;
   compare?: CompareFrame | null;
+  landscape?: LandscapeFrame | null;
+  warp?: WarpFrame | null;
   arrays: Arrays;
 }
 /**
@@ -899,7 +994,7 @@ export interface FrameMetrics {
   grad_norms: GradNorms;
   weight_norms: WeightNorms;
   examples_per_s: ExamplesPerS;
-  learning_rate: LearningRate3;
+  learning_rate: LearningRate4;
 }
 /**
  * Frames carry this while compare is on; `compare_outputs` holds the variants' grids.
@@ -929,6 +1024,34 @@ export interface VariantMetrics {
 }
 export interface Changes {
   [k: string]: unknown;
+}
+/**
+ * With the array `landscape` (G, G) float32: the training loss at θ + a·d1 + b·d2, a over
+ * columns from -span, b over rows from +span (row 0 at the top); the centre is θ.
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "LandscapeFrame".
+ */
+export interface LandscapeFrame {
+  directions: Directions1;
+  span: Span;
+  path: Path;
+  center_loss: CenterLoss;
+}
+/**
+ * With `warp_lines` (26, 49, 2) and `warp_points` (N, 2) float32: grid lines x1 = c, then
+ * x2 = c (c = -6..6), and the data points, in the layer's 2-D view. `boundary` [a, b, c]: the
+ * output's zero line a·u + b·v + c = 0 when exact (last hidden layer of 2, one output).
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "WarpFrame".
+ */
+export interface WarpFrame {
+  layer: Layer3;
+  axes?: Axes;
+  neurons?: Neurons1;
+  boundary?: Boundary;
+  error?: Error;
 }
 /**
  * This interface was referenced by `Protocol`'s JSON-Schema

@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from nnplayground.api import protocol as p
 from nnplayground.api import takeaway as tk
+from nnplayground.api import view_messages  # issue 15
 from nnplayground.api.settings import Settings
 from nnplayground.engine.errors import FieldError
 from nnplayground.runtime import commands as cmd
@@ -150,6 +151,8 @@ ROUTES: tuple[Route[Any], ...] = (
     Route(tk.ExportMessage, on_export),  # issue 17
     Route(tk.ImportMessage, on_import),
     Route(tk.TrainMessage, on_train),
+    Route(p.ViewsMessage, view_messages.on_views),  # issue 15
+    Route(p.InspectMessage, view_messages.on_inspect),  # issue 15
 )
 BY_MODEL: dict[type[BaseModel], Route[Any]] = {r.model: r for r in ROUTES}
 CLIENT_TYPES: tuple[str, ...] = tuple(r.type for r in ROUTES)

@@ -246,6 +246,84 @@ class EventMessage(BaseModel):
     message: str
 
 
+# -- issue 15: optional views (landscape, warp, confusion) and the backprop inspector --------
+class WarpRequest(BaseModel):
+    """A hidden layer (1..depth) drawn on two of its neurons (0-based) or its two principal
+    components (`"pca"`)."""
+
+    model_config = _STRICT
+    layer: Annotated[int, Field(ge=1)]
+    neurons: (
+        Annotated[list[Annotated[int, Field(ge=0)]], Field(min_length=2, max_length=2)]
+        | Literal["pca"]
+    )
+
+
+class ViewsMessage(BaseModel):
+    """This connection's optional views (all off by default; frames then stay as they are)."""
+
+    model_config = _STRICT
+    type: Literal["views"]
+    landscape: bool = False
+    directions: Literal["pca", "random"] = "pca"
+    warp: WarpRequest | None = None
+    confusion: bool = False
+
+
+class InspectMessage(BaseModel):
+    """Backprop of one training point (an index into the frame's points); `apply`: also one SGD
+    step on that example alone with the current learning rate."""
+
+    model_config = _STRICT
+    type: Literal["inspect"]
+    point: Annotated[int, Field(ge=0)]
+    apply: bool = False
+
+
+class InspectReply(BaseModel):
+    """One example's forward and backward pass, to the connection that asked. `activations`:
+    inputs (active features), hidden layers, outputs; `preactivations`, `deltas` (dloss/dz),
+    `bias_grads`: hidden layers, outputs; `weight_grads`: per layer, source-major like frame
+    `weights`. After `apply`, `loss_after` is the point's loss after the step."""
+
+    type: Literal["inspect"] = "inspect"
+    point: int
+    loss: float | None
+    activations: list[list[float | None]]
+    preactivations: list[list[float | None]]
+    deltas: list[list[float | None]]
+    weight_grads: list[list[float | None]]
+    bias_grads: list[list[float | None]]
+    learning_rate: float | None
+    applied: bool
+    loss_after: float | None
+
+
+class LandscapeFrame(BaseModel):
+    """With the array `landscape` (G, G) float32: the training loss at θ + a·d1 + b·d2, a over
+    columns from -span, b over rows from +span (row 0 at the top); the centre is θ."""
+
+    directions: Literal["pca", "random"]
+    span: float
+    path: list[list[float | None]] = Field(description="(a, b) of recent weights, oldest first")
+    center_loss: float | None
+
+
+class WarpFrame(BaseModel):
+    """With `warp_lines` (26, 49, 2) and `warp_points` (N, 2) float32: grid lines x1 = c, then
+    x2 = c (c = -6..6), and the data points, in the layer's 2-D view. `boundary` [a, b, c]: the
+    output's zero line a·u + b·v + c = 0 when exact (last hidden layer of 2, one output)."""
+
+    layer: int
+    axes: Literal["neurons", "pca"] | None = None
+    neurons: list[int] | None = None
+    boundary: list[float] | None = None
+    error: str | None = None  # the request no longer fits the config (no arrays then)
+
+
+# -- end issue 15 -----------------------------------------------------------------------------
+
+
 SERVER_MESSAGES: tuple[type[BaseModel], ...] = (
     HelloMessage,
     ConfigEcho,
@@ -255,6 +333,7 @@ SERVER_MESSAGES: tuple[type[BaseModel], ...] = (
     ErrorMessage,
     EventMessage,
     ExportReply,  # issue 17 (api/takeaway.py)
+    InspectReply,  # issue 15
 )
 _server_union: Any = Annotated[Union[SERVER_MESSAGES], Field(discriminator="type")]  # noqa: UP007
 
@@ -316,6 +395,8 @@ class FrameHeader(BaseModel):
     # this moves.
     metrics_step: int
     compare: CompareFrame | None = None
+    landscape: LandscapeFrame | None = None  # issue 15: with the `views` message
+    warp: WarpFrame | None = None  # issue 15
     arrays: list[ArrayDescriptor]
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from nnplayground.benchmark import frames, recompiles, schema, serve, sessions
+from nnplayground.benchmark import views as views_bench  # issue 15
 
 QUICK = {"seconds": 1.5, "latency_changes": 40, "sessions": (5, 20), "session_seconds": 2.0,
          "ramp_s": 1.0, "passes": 1, "script": None}  # fmt: skip
@@ -79,6 +80,13 @@ async def _server_figures(plan: dict[str, Any], out: dict[str, Any], sections: _
             out["control_latency_ms_p50"] = lat["p50"]
             out["control_latency_ms_p95"] = lat["p95"]
             out["details"]["latency"] = lat
+        # issue 15: the loss-landscape view's cost, off vs on side by side in this run.
+        land = await sections.run("landscape on vs off", lambda: views_bench.landscape_cost(server, plan["seconds"] / 2, plan["passes"] + 2))  # fmt: skip
+        if land is not None:
+            out["landscape_examples_per_s_off"] = land["examples_per_s_off"]
+            out["landscape_examples_per_s_on"] = land["examples_per_s_on"]
+            out["landscape_drop"] = land["drop"]
+            out["details"]["landscape"] = land
         rows = []
         for n in plan["sessions"]:
             await sessions.wait_idle(server, timeout=10)

@@ -152,6 +152,14 @@ def table(result: dict[str, Any]) -> str:
              f"{_fmt(row.get('rss_mb_per_session'))} MB/session",
              "fps_p5 >= 20, <= 10 MB", "ok" if ok else "MISSED")
         )  # fmt: skip
+    drop = result.get("landscape_drop")  # issue 15: the loss-landscape view's cost
+    if isinstance(drop, int | float):
+        rows.append(
+            ("landscape view: examples/s drop",
+             f"{100 * drop:.1f} % ({_fmt(result.get('landscape_examples_per_s_off'))} -> "
+             f"{_fmt(result.get('landscape_examples_per_s_on'))})",
+             "<= 25 %", "ok" if drop <= 0.25 else "MISSED")
+        )  # fmt: skip
     ratio = result.get("train_examples_per_s")
     if isinstance(ratio, int | float):
         rows.append(

@@ -25,6 +25,7 @@ from nnplayground.runtime.compare import Compare, check_variants
 from nnplayground.runtime.history import History
 from nnplayground.runtime.measuring import Measuring
 from nnplayground.runtime.pacing import Limits
+from nnplayground.runtime.views import SessionViews  # issue 15
 from nnplayground.runtime.watchers import Snapshot, Watcher
 
 JsonDict = dict[str, Any]
@@ -55,6 +56,7 @@ class Session:
         self.scheduler_share = 1  # sessions playing on the same scheduler thread (set by it)
         self._frame_due = False  # `begin` called for a frame that `end` sends
         self.begun_at = 0.0  # the time the scheduler's current tick began (`begin`)
+        self.views = SessionViews()  # issue 15: optional views' state (runtime/views.py)
         # -- bookkeeping of the manager (event loop) -----------------------------------------
         self.last_client_at = time.monotonic()
         self.detached_at: float | None = time.monotonic()

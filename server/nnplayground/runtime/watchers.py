@@ -19,6 +19,7 @@ from nnplayground.engine import Probe, RunConfig
 from nnplayground.runtime import wire
 from nnplayground.runtime.frames import WireArray
 from nnplayground.runtime.mailbox import Mailbox
+from nnplayground.runtime.views import OFF, ViewRequest  # issue 15
 
 if TYPE_CHECKING:
     from nnplayground.engine import Trainer
@@ -35,6 +36,7 @@ class Watcher:
         self.resolution: Resolution = resolution
         self.sent_data_rev = -1  # the data revision this watcher's frames carried last
         self.pending_points = False  # the frame last put in the mailbox carried the data
+        self.views: ViewRequest = OFF  # issue 15: optional views this watcher asked for
 
     def reduced(self, auto: bool) -> bool:
         """Whether this watcher's frames are at half resolution (`auto`: the session's)."""
@@ -67,7 +69,7 @@ def emit(s: Session, probe: Probe | None = None) -> None:
         compare=s.compare.header(s.trainer),
     )
     parts: dict[bool, tuple[Trainer, list[WireArray], Probe]] = {}
-    frames: dict[tuple[bool, bool], bytes] = {}
+    frames: dict[tuple[bool, bool, ViewRequest], bytes] = {}
     for w in watchers:
         # The data go in a frame only when they changed; a frame that replaces an unsent one
         # that carried them must carry them too (else the page never gets that data).
@@ -79,15 +81,21 @@ def emit(s: Session, probe: Probe | None = None) -> None:
             shown, extra = s.compare.frame_parts(s.trainer, reduced)  # lane 0 + variants
             own = probe if probe is not None and reduced == auto else None
             parts[reduced] = (shown, extra, own or shown.probe((0,), reduced=reduced))
-        key = (reduced, with_points)
+        key = (reduced, with_points, w.views)
         if key not in frames:
             shown, extra, lane0 = parts[reduced]
-            frames[key] = wire.frame(shown, header, with_points, reduced, extra, lane0)
+            if w.views.on:  # issue 15: optional views; frames without them are unchanged
+                blocks, view_arrays = s.views.parts(s, w.views)
+                more, head = [*extra, *view_arrays], {**header, **blocks}
+                frames[key] = wire.frame(shown, head, with_points, reduced, more, lane0)
+            else:
+                frames[key] = wire.frame(shown, header, with_points, reduced, extra, lane0)
         w.mailbox.put_frame(frames[key])
         w.pending_points = with_points
         if with_points:
             w.sent_data_rev = s.data_rev
-    s.clock.framed(time.perf_counter() - started)
+    # issue 15: an occasional landscape grid counts as its share per frame (runtime/views.py).
+    s.clock.framed(time.perf_counter() - started - s.views.excess(s.clock.fps))
 
 
 def hold_frames(watchers: tuple[Watcher, ...]) -> list[tuple[Watcher, bytes]]:
