@@ -1,6 +1,6 @@
 """Readable from the back row and on a phone (issue 12), in real Chromium against the real server.
 
-Geometry from bounding boxes at 1280×720, 1920×1080 and a 390×844 touch phone, normal and
+Geometry from bounding boxes at 1280x720, 1920x1080 and a 390x844 touch phone, normal and
 presenter, idle and playing; pixels of the output canvas (points in their class colour on a
 pastel map, a grey diverged map); the divergence fix; touch drawing. One browser (the package's)
 and one server (the session's) for all of it; screenshots go to artifacts/screens/ for review.
@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-
 from tests.e2e.conftest import ROOT, Watch, poll, wait_connected
 
 if TYPE_CHECKING:
@@ -175,7 +174,7 @@ POINT_PIXELS = """() => {
   return out;
 }"""
 
-# Okabe–Ito orange and blue (frontend/src/colors.js CLASS_COLORS[0..1]).
+# Okabe-Ito orange and blue (frontend/src/colors.js CLASS_COLORS[0..1]).
 CLASS_RGB = {0: (230, 159, 0), 1: (0, 114, 178)}
 
 
@@ -289,7 +288,7 @@ def test_chart_legend_styles_hover_values_and_accuracy_tab(pages: Any) -> None:
     page.mouse.move(plot["x"] + plot["width"] * 0.2, plot["y"] + plot["height"] / 2)
     hovered = page.locator("#chart .chart-legend").get_attribute("data-step")
     assert hovered and latest and int(hovered) < int(latest), (hovered, latest)
-    expect(legend.first).to_contain_text(".")  # a value, not "–"
+    expect(legend.first).to_contain_text(".")  # a value, not the en dash of "no value"
     page.get_by_role("tab", name="Accuracy").click()
     expect(page.get_by_role("tab", name="Accuracy")).to_have_attribute("aria-selected", "true")
     expect(legend.first).to_contain_text("Train accuracy")
