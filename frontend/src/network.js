@@ -113,8 +113,10 @@ export class NetworkView {
     const height = top + rows * (node + gap);
     const left = 58;
     const columns = input.hidden.length + 2;
-    // The right margin leaves room for the centred "Output" head over the last column.
-    const colX = (/** @type {number} */ c) => left + (c * (width - left - node - Math.max(6, 30 - node / 2))) / (columns - 1);
+    // The right margin leaves room for the "Output" head (about 3.6 em wide) centred over the
+    // last column.
+    const em = parseFloat(getComputedStyle(root).fontSize);
+    const colX = (/** @type {number} */ c) => left + (c * (width - left - node - Math.max(6, 1.9 * em - node / 2))) / (columns - 1);
     const rowY = (/** @type {number} */ r) => top + r * (node + gap);
     const outTop = ((rows - input.outputs) * (node + gap)) / 2; // outputs are centred vertically
 
