@@ -216,6 +216,7 @@ def test_diverged_map_is_grey_and_the_fix_trains_in_one_click(pages: Any) -> Non
     page.get_by_role("button", name="Play").click()
     banner = page.get_by_role("alert").filter(has_text="diverged")
     expect(banner).to_be_visible(timeout=30_000)
+    state(page, "!s.playing")  # the server paused at the divergence; its step is final
     status = page.locator(".heatmap-status")
     expect(status).to_have_text(
         f"Diverged at step {page.evaluate('() => nnplayground.store.state.step'):,}"
