@@ -294,3 +294,13 @@ def test_chart_legend_styles_hover_values_and_accuracy_tab(pages: Any) -> None:
     expect(page.get_by_role("tab", name="Accuracy")).to_have_attribute("aria-selected", "true")
     expect(legend.first).to_contain_text("Train accuracy")
     expect(legend.first).to_contain_text("%")
+
+
+def test_a_lesson_caption_and_advanced_settings_keep_the_first_screen(pages: Any) -> None:
+    page: Page = pages()
+    page.get_by_role("button", name="Lessons").click()
+    page.get_by_role("link", name="A perceptron cannot learn XOR").click()
+    expect(page.locator("#lesson-caption")).to_contain_text("straight line")
+    page.get_by_text("Advanced", exact=True).click()
+    expect(page.get_by_label("LR schedule")).to_be_visible()
+    check_geometry(page, "1280x720-lesson-advanced", presenter=False, phone=False)
