@@ -1,6 +1,7 @@
 // The curves (uPlot): a Loss tab (train / test / validation) and an Accuracy (or R²) tab, each
 // series smoothed over its faint raw curve, with its own dash and legend marker; the legend shows
-// the values under the cursor (else the latest). `update` stores; `paint` commits once.
+// the measured values under the cursor (else the latest, as in the run bar). `update` stores;
+// `paint` commits once.
 
 import uPlot from "../vendor/uplot/uPlot.esm.js";
 
@@ -177,7 +178,7 @@ export class LossChart {
     const n = data[0].length;
     const at = idx ?? n - 1;
     this.shown.forEach((s, i) => {
-      const col = data[1 + this.shown.length + i]; // the smoothed column
+      const col = data[1 + i]; // the measured value (smoothing only shapes the drawn curve)
       const v = at >= 0 && at < n ? col[at] : null;
       const text = typeof v === "number" ? (this.view === "accuracy" && !this.input?.regression ? `${(v * 100).toFixed(1)}%` : v.toFixed(3)) : "–";
       this.values[i].textContent = text;
