@@ -1,5 +1,8 @@
 // Colour scales: a colour-blind-safe orange↔blue diverging scale (as the TF Playground) and the
 // Okabe–Ito palette for K classes. Pure: LUTs are plain arrays the heatmap copies into ImageData.
+// The output map is painted in pastel (at most PASTEL of the way to the class colour, like the TF
+// Playground's background), so points drawn in the full class colour stay visible on a confident
+// region; neuron thumbnails keep the full scale (no points sit on them).
 
 /** @typedef {[number, number, number]} RGB */
 
@@ -9,6 +12,12 @@ export const ORANGE = /** @type {RGB} */ ([245, 147, 34]);
 export const NEUTRAL = /** @type {RGB} */ ([232, 234, 235]);
 /** Positive / class 1. */
 export const BLUE = /** @type {RGB} */ ([8, 119, 189]);
+
+/** How far the output map goes toward a class colour at full confidence (0 = neutral, 1 = full). */
+export const PASTEL = 0.5;
+
+/** The map of a diverged model: a flat mid grey (no class, no confidence). */
+export const DIVERGED_GREY = /** @type {RGB} */ ([190, 192, 195]);
 
 /**
  * Okabe & Ito (2008) colours, reordered so classes 0 and 1 match the binary orange/blue.
@@ -76,12 +85,13 @@ export function css(c) {
  * @param {number} scale
  * @param {(value: number) => number} toUnit
  * @param {boolean} discretize
+ * @param {number} [strength]  scales the unit value: PASTEL for the output map (1 for thumbnails)
  * @returns {Uint8ClampedArray}  (256 · 4)
  */
-export function quantisedLut(min, scale, toUnit, discretize) {
+export function quantisedLut(min, scale, toUnit, discretize, strength = 1) {
   const lut = new Uint8ClampedArray(256 * 4);
   for (let q = 0; q < 256; q++) {
-    const [r, g, b] = diverging(toUnit(min + q * scale), discretize);
+    const [r, g, b] = diverging(strength * toUnit(min + q * scale), discretize);
     lut.set([r, g, b, 255], q * 4);
   }
   return lut;
@@ -92,15 +102,16 @@ export function quantisedLut(min, scale, toUnit, discretize) {
  * (p of the winning class); chance level 1/K is neutral, certainty is the full class colour.
  * @param {number} k  number of classes
  * @param {boolean} discretize
+ * @param {number} [strength]  the most it goes toward the class colour: PASTEL on the output map
  * @returns {Uint8ClampedArray}  (k · 256 · 4)
  */
-export function classLut(k, discretize) {
+export function classLut(k, discretize, strength = 1) {
   const lut = new Uint8ClampedArray(k * 256 * 4);
   const chance = 1 / k;
   for (let c = 0; c < k; c++) {
     for (let q = 0; q < 256; q++) {
       const p = q / 255;
-      const t = discretize ? 0.6 : Math.max(0, Math.min(1, (p - chance) / (1 - chance)));
+      const t = strength * (discretize ? 0.6 : Math.max(0, Math.min(1, (p - chance) / (1 - chance))));
       const [r, g, b] = mix(NEUTRAL, classColor(c), t);
       lut.set([r, g, b, 255], (c * 256 + q) * 4);
     }
@@ -137,4 +148,64 @@ export function colorNeuron(out, codes, offset, count, lo, hi) {
     out[i * 4 + 2] = DIVERGING_LUT[idx + 2];
     out[i * 4 + 3] = 255;
   }
+}
+
+// ---------- colour-vision deficiency simulation (for checking the palette, not for drawing) ----------
+
+/**
+ * Machado, Oliveira & Fernandes (2009) matrices at severity 1.0, applied to linear RGB.
+ * @type {Record<"protanopia" | "deuteranopia" | "tritanopia", readonly number[]>}
+ */
+export const CVD_MATRICES = Object.freeze({
+  protanopia: [0.152286, 1.052583, -0.204868, 0.114503, 0.786281, 0.099216, -0.003882, -0.048116, 1.051998],
+  deuteranopia: [0.367322, 0.860646, -0.227968, 0.280085, 0.672501, 0.047413, -0.01182, 0.04294, 0.968881],
+  tritanopia: [1.255528, -0.076749, -0.178779, -0.078411, 0.930809, 0.147602, 0.004733, 0.691367, 0.3039],
+});
+
+/** @param {number} v  sRGB 0..255 → linear 0..1 */
+const toLinear = (v) => {
+  const c = v / 255;
+  return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+};
+/** @param {number} c  linear 0..1 → sRGB 0..255 */
+const toSrgb = (c) => {
+  const v = Math.max(0, Math.min(1, c));
+  return 255 * (v <= 0.0031308 ? 12.92 * v : 1.055 * v ** (1 / 2.4) - 0.055);
+};
+
+/**
+ * How `c` looks to a viewer with the given colour-vision deficiency.
+ * @param {RGB} c
+ * @param {keyof typeof CVD_MATRICES} kind
+ * @returns {RGB}
+ */
+export function simulateCvd(c, kind) {
+  const m = CVD_MATRICES[kind];
+  const [r, g, b] = c.map(toLinear);
+  return /** @type {RGB} */ ([0, 1, 2].map((i) => toSrgb(m[3 * i] * r + m[3 * i + 1] * g + m[3 * i + 2] * b)));
+}
+
+/**
+ * CIELAB (D65) of an sRGB colour; distances in it approximate perceived differences (ΔE*76).
+ * @param {RGB} c
+ * @returns {RGB}
+ */
+export function toLab(c) {
+  const [r, g, b] = c.map(toLinear);
+  const x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
+  const y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  const z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+  const f = (/** @type {number} */ t) => (t > 216 / 24389 ? Math.cbrt(t) : (t * 24389) / 27 / 116 + 16 / 116);
+  return [116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))];
+}
+
+/**
+ * ΔE*76 between two sRGB colours.
+ * @param {RGB} a
+ * @param {RGB} b
+ */
+export function deltaE(a, b) {
+  const p = toLab(a);
+  const q = toLab(b);
+  return Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]);
 }

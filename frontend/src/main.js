@@ -6,7 +6,9 @@ import { CompareView } from "./compare.js";
 import { Controls, fillDrawClasses, MULTI_CLASS_DATASETS, readOptions } from "./controls.js";
 import { CsvError, parseCsv, serializeCsv } from "./csv.js";
 import { applyEmbed, embedOptions, networkPicture, outputPicture, pictureName, readModelFile, saveBlob } from "./export.js";
-import { Heatmap } from "./heatmap.js";
+import { RateMemory } from "./diverge.js";
+import { Heatmap, paintLegend } from "./heatmap.js";
+import { installLayout } from "./layout.js";
 import { appendHistory, emptyHistory, historyFrom } from "./history.js";
 import { installShortcuts } from "./keyboard.js";
 import { findLesson } from "./lessons.js";
@@ -96,9 +98,13 @@ const controls = new Controls(document, {
   onConfig: (patch, source) => setConfig(patch, source),
   onUi: (patch) => store.set({ ui: { ...store.state.ui, ...patch } }),
 });
+// Divergence (issue 12): the map goes grey at the step it diverged; the banner's fix goes back to
+// a rate that trained (rates.fix), in one click.
+const rates = new RateMemory(defaultConfig().learning_rate);
+/** @type {number | null} */
+let divergedAt = null;
 const banner = new Banner(document, () => {
-  const lr = Math.max(1e-5, store.state.config.learning_rate / 10);
-  setConfig({ learning_rate: Number(lr.toPrecision(2)) }, $("learning_rate"));
+  setConfig({ learning_rate: rates.fix(store.state.config.learning_rate) }, $("learning_rate"));
   control("reset", $("banner-fix"));
   store.set({ banner: null });
 });
@@ -132,6 +138,7 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
       if (store.state.config.dataset !== "user") drawn = null;
     }
     appendHistory(history, h.metrics_step ?? h.step, h.metrics);
+    rates.observe(store.state.config.learning_rate, h.step, typeof h.metrics?.train_loss === "number");
     historyVersion++;
     store.set(patch);
     stats.messageMs += performance.now() - t0;
@@ -199,7 +206,11 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
         toasts.show(`Saved ${msg.filename}.`, lastSource, "info");
         break;
       case "event":
-        if (msg.event === "diverged") store.set({ banner: { kind: "diverged", message: "Training diverged: the loss became infinite or NaN." } });
+        if (msg.event === "diverged") {
+          divergedAt = msg.step;
+          rates.diverged(store.state.config.learning_rate);
+          store.set({ banner: { kind: "diverged", message: `Training diverged at step ${msg.step.toLocaleString("en-US")}: the loss became infinite or NaN.` } });
+        }
         else if (msg.event === "early_stop") store.set({ banner: { kind: "early_stop", message: msg.message ?? "Early stopping: the validation loss stopped improving." } });
         break;
       default:
@@ -400,7 +411,7 @@ const dirty = new Set();
 let rafPending = false;
 /** @type {Record<string, string[]>} */
 const WATCH = {
-  heatmap: ["frame", "points", "config", "ui", "hoverNeuron", "drawMode", "presenter"],
+  heatmap: ["frame", "points", "config", "ui", "hoverNeuron", "drawMode", "presenter", "banner"],
   network: ["frame", "config", "hoverNeuron", "presenter", "hidden"],
   chart: ["frame", "ui", "config", "presenter"],
   runbar: ["playing", "step", "epoch", "metrics", "connection", "config", "presenter"],
@@ -446,13 +457,11 @@ function paint() {
     heatmap.update({
       frame: s.frame, points: s.points, problem: c.problem, numClasses: c.num_classes, discretize: s.ui.discretize,
       showTest: s.ui.show_test, hoverNeuron: s.hoverNeuron, hoverLabel: neuronLabel(s.hoverNeuron, c.hidden_layers),
-      drawMode: s.drawMode, presenter: s.presenter,
+      drawMode: s.drawMode, presenter: s.presenter, diverged: s.banner?.kind === "diverged" ? divergedAt : null,
     });
     heatmap.paint();
-    // The colour key: orange↔blue for two classes or a target; K classes use the class colours.
-    $("output-legend").hidden = Boolean(s.frame?.arrays.has("output_class"));
-    $("legend-low").textContent = c.problem === "regression" ? "−1" : "class 0";
-    $("legend-high").textContent = c.problem === "regression" ? "1" : "class 1";
+    const classes = c.problem === "classification" ? (MULTI_CLASS_DATASETS.includes(c.dataset) ? c.num_classes : 2) : 0;
+    paintLegend($("output-legend"), { problem: c.problem, classes, showTest: s.ui.show_test });
   }
   if (dirty.has("network")) {
     network.update({
@@ -480,7 +489,7 @@ function paint() {
   }
   if (dirty.has("moreViews")) paintMoreViews(); // issue 15
   if (dirty.has("lesson")) lessons.paint(s.lesson);
-  if (dirty.has("banner")) banner.paint(s.banner);
+  if (dirty.has("banner")) banner.paint(s.banner, s.banner?.kind === "diverged" ? rates.fix(c.learning_rate) : null);
   if (dirty.has("url")) {
     const hash = `#${store.hash()}`;
     if (hash !== location.hash) window.history.replaceState(null, "", hash);
@@ -607,6 +616,7 @@ function paintMoreViews() {
 
 // ---------- start ----------
 reportLinkErrors(initial.errors);
+installLayout(document);
 fetch("/api/options")
   .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`GET /api/options: HTTP ${r.status}`))))
   .then((doc) => {

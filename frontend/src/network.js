@@ -76,7 +76,7 @@ export class NetworkView {
   paint() {
     const input = this.input;
     if (!input) return;
-    const tall = input.presenter ? this.root.clientHeight : 0; // presenter: fit the column's height
+    const tall = this.root.clientHeight; // the nodes are sized to fit the box's height
     const key = JSON.stringify([input.allFeatures, input.features, input.hidden, input.outputs, input.presenter, input.editFeatures, input.editLayers, this.root.clientWidth, tall]);
     if (key !== this.shapeKey) {
       this.shapeKey = key;
@@ -104,17 +104,19 @@ export class NetworkView {
     // Room for the per-layer +/− heads, which scale with the root font size (presenter mode).
     const top = Math.round(3.9 * parseFloat(getComputedStyle(document.documentElement).fontSize));
     const rows = Math.max(shownInputs.length, ...input.hidden, input.outputs);
-    // Presenter mode sizes the nodes to the column (a projector has no scrolling); else fixed.
-    const fit = input.presenter ? Math.floor((root.clientHeight - top) / rows / 1.25) : 34;
-    const node = Math.max(14, Math.min(input.presenter ? 64 : 34, fit));
+    // The nodes fill the box's height (the layout gives the diagram what the chart and the map
+    // leave); below a readable minimum the box scrolls instead (a phone, 9 inputs at 720 px).
+    const fit = Math.floor((root.clientHeight - top) / rows / 1.25);
+    const node = Math.max(input.presenter ? 14 : 18, Math.min(input.presenter ? 64 : 48, fit));
     const gap = Math.round(node * 0.25);
-    const width = Math.max(320, root.clientWidth);
+    const width = Math.max(300, root.clientWidth);
     const height = top + rows * (node + gap);
-    if (!input.presenter) root.style.height = `${height}px`;
-    else root.style.removeProperty("height");
     const left = 58;
     const columns = input.hidden.length + 2;
-    const colX = (/** @type {number} */ c) => left + (c * (width - left - node - 6)) / (columns - 1);
+    // The right margin leaves room for the "Output" head (about 3.6 em wide) centred over the
+    // last column.
+    const em = parseFloat(getComputedStyle(root).fontSize);
+    const colX = (/** @type {number} */ c) => left + (c * (width - left - node - Math.max(6, 1.9 * em - node / 2))) / (columns - 1);
     const rowY = (/** @type {number} */ r) => top + r * (node + gap);
     const outTop = ((rows - input.outputs) * (node + gap)) / 2; // outputs are centred vertically
 
@@ -234,7 +236,11 @@ export class NetworkView {
         headButton("−", `Remove neuron from layer ${l + 1}`, w <= 1, () => this.handlers.onResize(l, -1)),
       );
       const count = document.createElement("span");
-      count.textContent = `${w} neuron${w === 1 ? "" : "s"}`;
+      // Columns closer than the full label (6 layers in a narrow column): the number alone, so
+      // neighbouring labels never run together; the full text stays as the tooltip.
+      const full = `${w} neuron${w === 1 ? "" : "s"}`;
+      count.textContent = colX(1) - colX(0) < 5.6 * parseFloat(getComputedStyle(root).fontSize) ? String(w) : full;
+      count.title = full;
       if (input.editLayers) head.append(pm);
       head.append(count);
       root.append(head);

@@ -45,11 +45,18 @@ export class Banner {
     byId(doc, "banner-close").addEventListener("click", () => (this.root.hidden = true));
   }
 
-  /** @param {{message: string, kind: string} | null} banner */
-  paint(banner) {
+  /**
+   * @param {{message: string, kind: string} | null} banner
+   * @param {number | null} fixRate  the learning rate the fix sets (diverged only)
+   */
+  paint(banner, fixRate = null) {
     this.root.hidden = banner === null;
+    this.root.dataset.kind = banner?.kind ?? "";
     if (banner) this.text.textContent = banner.message;
-    byId(this.root.ownerDocument, "banner-fix").hidden = banner?.kind !== "diverged";
+    const fix = byId(this.root.ownerDocument, "banner-fix");
+    fix.hidden = banner?.kind !== "diverged";
+    // The button names the rate it sets: the user sees what one click will do.
+    fix.textContent = fixRate === null ? "Lower learning rate and reset" : `Lower learning rate to ${fixRate} and reset`;
   }
 }
 

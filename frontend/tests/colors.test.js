@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { BLUE, CLASS_COLORS, classColor, classLut, colorNeuron, diverging, NEUTRAL, ORANGE, quantisedLut } from "../src/colors.js";
+import { BLUE, CLASS_COLORS, classColor, classLut, colorNeuron, deltaE, diverging, NEUTRAL, ORANGE, PASTEL, quantisedLut, simulateCvd } from "../src/colors.js";
 
 test("diverging scale: ends and middle, clamped outside [-1, 1]", () => {
   assert.deepEqual(diverging(-1), ORANGE);
@@ -55,4 +55,43 @@ test("neuron maps: sign keeps its colour, zero is neutral, scaled by the largest
   assert.deepEqual([...out.slice(0, 3)], [...ORANGE]);
   [...out.slice(4, 7)].forEach((v, i) => assert.ok(Math.abs(v - NEUTRAL[i]) <= 2, `zero ${i}`));
   assert.deepEqual([...out.slice(8, 11)], [...diverging(0.5)]);
+});
+
+/** @param {import("../src/colors.js").RGB[]} colours */
+function minPairwise(colours) {
+  let min = Infinity;
+  for (let i = 0; i < colours.length; i++) for (let j = i + 1; j < colours.length; j++) min = Math.min(min, deltaE(colours[i], colours[j]));
+  return min;
+}
+
+test("colour-vision simulation: grey stays grey; red and green collapse under deuteranopia", () => {
+  for (const kind of /** @type {const} */ (["protanopia", "deuteranopia"])) {
+    simulateCvd([128, 128, 128], kind).forEach((v) => assert.ok(Math.abs(v - 128) < 1.5, `${kind} keeps grey`));
+  }
+  // The classic confusion pair: clearly different to a trichromat, nearly equal without M cones.
+  const red = /** @type {import("../src/colors.js").RGB} */ ([200, 80, 60]);
+  const green = /** @type {import("../src/colors.js").RGB} */ ([110, 130, 40]);
+  assert.ok(deltaE(red, green) > 40);
+  assert.ok(deltaE(simulateCvd(red, "deuteranopia"), simulateCvd(green, "deuteranopia")) < 15);
+});
+
+test("the K-class palette stays distinguishable under deuteranopia and protanopia (ΔE*76 ≥ 15)", () => {
+  assert.ok(minPairwise([...CLASS_COLORS]) >= 20, "normal vision");
+  for (const kind of /** @type {const} */ (["deuteranopia", "protanopia"])) {
+    const seen = CLASS_COLORS.map((c) => simulateCvd(c, kind));
+    const min = minPairwise(seen);
+    assert.ok(min >= 15, `${kind}: closest pair ΔE ${min.toFixed(1)}`);
+  }
+});
+
+test("pastel map: a confident region is light, and each point colour stands out on it", () => {
+  const lut = classLut(3, false, PASTEL);
+  for (let c = 0; c < 3; c++) {
+    const bg = /** @type {import("../src/colors.js").RGB} */ ([...lut.slice((c * 256 + 255) * 4, (c * 256 + 255) * 4 + 3)]);
+    assert.ok(deltaE(bg, classColor(c)) > 20, `class ${c}: point vs its own confident region`);
+    assert.ok(deltaE(bg, NEUTRAL) > 10, `class ${c}: region still tinted`);
+  }
+  const bin = quantisedLut(0, 1 / 255, (p) => 2 * p - 1, false, PASTEL);
+  const blueBg = /** @type {import("../src/colors.js").RGB} */ ([...bin.slice(255 * 4, 255 * 4 + 3)]);
+  assert.ok(deltaE(blueBg, classColor(1)) > 20);
 });
