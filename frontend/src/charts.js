@@ -18,6 +18,8 @@ const VAL_COLUMNS = [3, 6];
  * @property {boolean} regression
  * @property {boolean} validation  a validation split exists (else its curves are left out)
  * @property {boolean} presenter
+ * @property {"step" | "epoch"} [xUnit]  issue 11: what the x axis counts in (data stays in steps)
+ * @property {number} [stepsPerUnit]    issue 11: steps in one x unit (steps per epoch)
  */
 
 /**
@@ -51,7 +53,7 @@ export class LossChart {
     if (!input) return;
     const width = Math.max(200, this.root.clientWidth);
     const height = input.presenter ? 140 : 190;
-    const key = JSON.stringify([input.logScale, input.regression, input.presenter, input.validation]);
+    const key = JSON.stringify([input.logScale, input.regression, input.presenter, input.validation, input.xUnit, input.stepsPerUnit]);
     if (key !== this.optionsKey || !this.plot) {
       this.optionsKey = key;
       this.plot?.destroy();
@@ -111,8 +113,9 @@ export class LossChart {
         acc: { auto: false, range: input.regression ? [-1, 1] : [0, 1] },
       },
       axes: [
-        { label: "step", font, labelFont: font, size: 34, labelSize: 18, stroke: "#5b636d", grid: { stroke: "#eceef1" },
-          space: input.presenter ? 70 : 50, values: (_u, splits) => splits.map(compactCount) },
+        // issue 11: the axis says steps or epochs, whichever the page's pace counts in.
+        { label: input.xUnit ?? "step", font, labelFont: font, size: 34, labelSize: 18, stroke: "#5b636d", grid: { stroke: "#eceef1" },
+          space: input.presenter ? 70 : 50, values: (_u, splits) => splits.map((v) => compactCount(+(v / (input.stepsPerUnit ?? 1)).toPrecision(3))) },
         { scale: "loss", label: "loss", font, labelFont: font, size: 52, labelSize: 18, stroke: "#5b636d", grid: { stroke: "#eceef1" } },
         { scale: "acc", side: 1, label: acc, font, labelFont: font, size: 40, labelSize: 18, stroke: "#5b636d", grid: { show: false } },
       ],

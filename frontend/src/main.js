@@ -8,14 +8,17 @@ import { CsvError, parseCsv, serializeCsv } from "./csv.js";
 import { Heatmap } from "./heatmap.js";
 import { appendHistory, emptyHistory, historyFrom } from "./history.js";
 import { installShortcuts } from "./keyboard.js";
-import { findLesson } from "./lessons.js";
-import { Banner, LessonView, Toasts, ValueEditor } from "./overlays.js";
+import { findLesson, normsFor } from "./lessons.js";
+import { LessonView } from "./lessonpanel.js";
+import { NormChart } from "./normchart.js";
+import { Banner, Toasts, ValueEditor } from "./overlays.js";
+import { FPS, PACES, paceUnit, stepsPerEpoch, stepsPerFrame } from "./pace.js";
 import { FEATURE_INFO } from "./features.js";
 import { NetworkView } from "./network.js";
 import { DatasetPicker } from "./previews.js";
 import { RunBar } from "./runbar.js";
 import { Socket } from "./socket.js";
-import { configDiff, defaultConfig, defaultUi, parseHash, Store } from "./store.js";
+import { configDiff, defaultConfig, defaultUi, MAX_LINK_POINTS, parseHash, Store } from "./store.js";
 
 /** @param {string} id */
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -54,7 +57,8 @@ const toasts = new Toasts(document);
 const runbar = new RunBar(document);
 const editor = new ValueEditor(document);
 const heatmap = new Heatmap(/** @type {HTMLCanvasElement} */ ($("heatmap")), $("heatmap-caption"), {
-  onAdd: (x1, x2) => editPoints((pts) => pts.push([x1, x2, Number(/** @type {HTMLSelectElement} */ ($("draw-class")).value)])),
+  // On the link's 0.01 grid (store.js encodePoints), so a link with drawn points is the same run.
+  onAdd: (x1, x2) => editPoints((pts) => pts.push([Math.round(x1 * 100) / 100, Math.round(x2 * 100) / 100, Number(/** @type {HTMLSelectElement} */ ($("draw-class")).value)])),
   onRemove: (x1, x2) => editPoints((pts) => {
     let best = -1;
     let bestD = 0.6 ** 2; // only a point under the cursor (in data units)
@@ -103,7 +107,18 @@ const compare = new CompareView(document, {
     requestPaint();
   },
 });
-const lessons = new LessonView(document, () => store.set({ lesson: null, hidden: new Set() }));
+const lessons = new LessonView(document, {
+  onClose: () => store.set({ lesson: null, hidden: new Set() }),
+  // "Switch to ReLU and restart": the change, then a fresh start from the seed.
+  onAction: (action) => {
+    setConfig(action.config, $("lesson-action"));
+    control("reset", $("lesson-action"));
+  },
+});
+const normChart = new NormChart($("norm-chart"));
+// The pace select's options come from the same records as the lessons (pace.js).
+const paceSelect = /** @type {HTMLSelectElement} */ ($("pace"));
+paceSelect.replaceChildren(...Object.entries(PACES).map(([name, spec]) => new Option(spec.label, name)));
 
 // ---------- socket ----------
 const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`, {
@@ -127,6 +142,7 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
     }
     appendHistory(history, h.metrics_step ?? h.step, h.metrics);
     historyVersion++;
+    normChart.append(h.metrics_step ?? h.step, h.metrics);
     store.set(patch);
     stats.messageMs += performance.now() - t0;
   },
@@ -158,10 +174,13 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
           drawn = userPoints;
           send({ type: "points", points: userPoints }, null);
         }
-        if (store.state.ui.steps_per_frame > 0) sendStream();
         // A new session compares what the page shows: a lesson's preset first, later the panel's values.
         if (!msg.resumed && firstHello) openComparePreset(initial.lesson, { ...config, ...target });
         else if (!msg.resumed) compare.resend($("compare-button"));
+        // A link is a run: the model the new session made before the link's config arrived is
+        // not the link's (other seed, init, layers), so start afresh from the config and seed.
+        if (!msg.resumed) control("reset", null);
+        sendStream();
         firstHello = false;
         break;
       }
@@ -218,9 +237,17 @@ function control(action, source) {
   send({ type: "control", action }, source);
 }
 
+/** The pace as the server's steps_per_frame: it depends on the training-set size and batch. */
+function paceSteps() {
+  return stepsPerFrame(store.state.ui.pace, trainCount(), store.state.config.batch_size);
+}
+
+/** @type {number | null | undefined} the steps_per_frame last sent (undefined: none yet) */
+let lastStream;
+
 function sendStream() {
-  const spf = store.state.ui.steps_per_frame;
-  send({ type: "stream", fps: 30, steps_per_frame: spf > 0 ? spf : null }, $("steps_per_frame"));
+  lastStream = paceSteps();
+  send({ type: "stream", fps: FPS, steps_per_frame: lastStream }, paceSelect);
 }
 
 /** Draw mode: edit the user's points (starting from the data on screen) and send them. */
@@ -308,29 +335,43 @@ installShortcuts(document, {
   togglePresenter: () => store.set({ presenter: !store.state.presenter }),
 });
 
-// A pasted link or a lesson: apply its whole config and start the run afresh.
+// A pasted link or a lesson: apply its whole config and start the run afresh. Nothing of the run
+// before it stays: its compare lanes end (unless the new lesson compares), its panels close.
 window.addEventListener("hashchange", () => {
   if (!location.hash.includes("=")) return; // an in-page anchor (the skip link), not a run spec
   const parsed = parseHash(location.hash);
   reportLinkErrors(parsed.errors);
-  store.set({ lesson: parsed.lesson, hidden: new Set(parsed.hidden), ui: { ...defaultUi(), ...parsed.ui }, banner: null });
+  store.set({ lesson: parsed.lesson, hidden: new Set(parsed.hidden), ui: { ...defaultUi(), ...parsed.ui }, banner: null, drawMode: false, hoverNeuron: null });
   setConfig({ ...defaultConfig(), ...parsed.config }, null);
   if (parsed.points) {
     drawn = parsed.points;
     send({ type: "points", points: parsed.points }, null);
   }
-  control("reset", null);
-  openComparePreset(parsed.lesson, { ...defaultConfig(), ...parsed.config });
+  const config = { ...defaultConfig(), ...parsed.config };
+  if (!openComparePreset(parsed.lesson, config) && (compare.isOpen || compare.chosen().length > 0)) compare.toggle(false);
+  control("reset", null); // after compare: every lane restarts from its own seed
 });
 
+/** The training examples of the data on screen (the split the server sent), else the config's estimate. */
+function trainCount() {
+  const s = store.state;
+  const split = s.points?.split;
+  if (!split) return Math.round(s.config.num_points * s.config.train_ratio);
+  let n = 0;
+  for (const v of split) if (v === 1) n++;
+  return n;
+}
+
 /**
- * A lesson that compares opens the Compare panel with its values (after its config and reset).
+ * A lesson that compares opens the Compare panel with its values (after its config, before reset).
  * @param {string | null} id
  * @param {Record<string, unknown>} config  the config the lesson sets
+ * @returns {boolean}  whether it did
  */
 function openComparePreset(id, config) {
   const preset = id ? findLesson(id)?.compare : undefined;
   if (preset) compare.preset(preset, config[preset.field], $("compare-button"));
+  return preset !== undefined;
 }
 
 // ---------- paint: views are marked dirty by store changes, painted in one animation frame ----------
@@ -341,6 +382,7 @@ const WATCH = {
   heatmap: ["frame", "points", "config", "ui", "hoverNeuron", "drawMode", "presenter"],
   network: ["frame", "config", "hoverNeuron", "presenter", "hidden"],
   chart: ["frame", "ui", "config", "presenter"],
+  norms: ["frame", "ui", "presenter"],
   runbar: ["playing", "step", "epoch", "metrics", "connection", "config", "presenter"],
   controls: ["config", "ui", "hidden", "drawMode"],
   lesson: ["lesson"],
@@ -350,7 +392,7 @@ const WATCH = {
 };
 store.subscribe((changed) => {
   for (const [view, keys] of Object.entries(WATCH)) if (keys.some((k) => changed.has(/** @type {any} */ (k)))) dirty.add(view);
-  if (changed.has("ui") && store.state.ui.steps_per_frame !== undefined) dirty.add("stream");
+  if (["ui", "points", "config"].some((k) => changed.has(/** @type {any} */ (k)))) dirty.add("stream");
   requestPaint();
 });
 new ResizeObserver(() => {
@@ -363,8 +405,6 @@ function requestPaint() {
   rafPending = true;
   requestAnimationFrame(paint);
 }
-
-let lastStream = store.state.ui.steps_per_frame;
 
 function paint() {
   rafPending = false;
@@ -401,7 +441,10 @@ function paint() {
     network.paint();
   }
   if (dirty.has("chart")) {
-    chart.update({ history, version: historyVersion, logScale: s.ui.log_scale, smoothing: s.ui.smoothing, regression: c.problem === "regression", validation: c.val_ratio > 0, presenter: s.presenter });
+    const unit = paceUnit(s.ui.pace);
+    const perEpoch = stepsPerEpoch(trainCount(), c.batch_size);
+    chart.update({ history, version: historyVersion, logScale: s.ui.log_scale, smoothing: s.ui.smoothing, regression: c.problem === "regression", validation: c.val_ratio > 0, presenter: s.presenter,
+      xUnit: unit, stepsPerUnit: unit === "epoch" ? perEpoch : 1 });
     chart.paint();
   }
   if (dirty.has("runbar")) runbar.paint(s, options.capacity.layers);
@@ -421,9 +464,13 @@ function paint() {
     const hash = `#${store.hash()}`;
     if (hash !== location.hash) window.history.replaceState(null, "", hash);
   }
-  if (dirty.has("stream") && s.ui.steps_per_frame !== lastStream) {
-    lastStream = s.ui.steps_per_frame;
-    sendStream();
+  // The pace is re-sent when it, the batch size or the training-set size changes.
+  if (dirty.has("stream") && lastStream !== undefined && paceSteps() !== lastStream && s.connection === "open") sendStream();
+  if (dirty.has("norms") || dirty.has("chart")) {
+    const box = $("norm-chart");
+    box.hidden = s.ui.norms === "off";
+    normChart.update(s.ui.norms === "weights" ? "weights" : "gradients", s.presenter);
+    normChart.paint();
   }
   dirty.clear();
   stats.paintMs += performance.now() - t0;
