@@ -242,6 +242,9 @@ function paceSteps() {
   return stepsPerFrame(store.state.ui.pace, trainCount(), store.state.config.batch_size);
 }
 
+/** The data_rev whose points were too many for a link, once told. */
+let linkPointsWarned = -2;
+
 /** @type {number | null | undefined} the steps_per_frame last sent (undefined: none yet) */
 let lastStream;
 
@@ -463,6 +466,12 @@ function paint() {
   if (dirty.has("url")) {
     const hash = `#${store.hash()}`;
     if (hash !== location.hash) window.history.replaceState(null, "", hash);
+    // Past the link's limit the points stay out of it: say so once per data set.
+    const count = c.dataset === "user" ? (s.points?.split.length ?? 0) : 0;
+    if (count > MAX_LINK_POINTS && s.dataRev !== linkPointsWarned) {
+      linkPointsWarned = s.dataRev;
+      toasts.show(`The link leaves out your ${count.toLocaleString("en-US")} points (it carries at most ${MAX_LINK_POINTS.toLocaleString("en-US")}); download them as CSV to share them.`, $("download-csv"), "info");
+    }
   }
   // The pace is re-sent when it, the batch size or the training-set size changes.
   if (dirty.has("stream") && lastStream !== undefined && paceSteps() !== lastStream && s.connection === "open") sendStream();

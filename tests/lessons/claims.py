@@ -15,7 +15,7 @@ that time on an idle one. The vocabulary (docs in lessons.json's "claims" entry)
 * ``{"expect": "overfits", "run": r, "rising": m1, "falling": m2, "by": f}``: after m1's minimum,
   m1 ends at least f above it (relative) while m2 ends below its value at that minimum.
 
-REF = ``{"metric": m, "at": "start" | "end" | "min" | "max" | "median" | "rises", "run": r,
+REF = ``{"metric": m, "at": "start" | "end" | "min" | "max" | "median" | "wiggle", "run": r,
 "layer": i}``; runs are ``lesson`` (the record as opened), ``action`` (its button pressed:
 config changed, Reset) and ``compare:i`` (the i-th compare lane). Metrics from the last frame:
 ``neuron_spread:L`` (largest difference between two maps of hidden layer L, in map units 0..1),
@@ -124,7 +124,10 @@ def run_session(
         deadline = time.monotonic() + timeout
         seen = -1
         while time.monotonic() < deadline:
-            message = client.recv(max(0.01, deadline - time.monotonic()))
+            try:
+                message = client.recv(max(0.01, deadline - time.monotonic()))
+            except TimeoutError:
+                continue  # the while's else reports where it got to
             if isinstance(message, dict):
                 if message.get("type") == "event":
                     run.events.append(message)
@@ -238,8 +241,9 @@ def value_of(runs: dict[str, Run], ref: JsonDict | float) -> float:
     if not values:
         raise ValueError(f"{run.name}: no measured {metric}")
     at = ref.get("at", "end")
-    if at == "rises":
-        return float(sum(1 for a, b in zip(values, values[1:], strict=False) if b > a))
+    if at == "wiggle":  # total variation over range: 1 for a steady fall, more for a zig-zag
+        span = max(values) - min(values)
+        return float(np.abs(np.diff(values)).sum() / span) if span > 0 else 1.0
     picks = {
         "start": values[0],
         "end": values[-1],
