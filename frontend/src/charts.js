@@ -20,6 +20,8 @@ const VAL_COLUMNS = [3, 6];
  * @property {boolean} presenter
  * @property {"step" | "epoch"} [xUnit]  issue 11: what the x axis counts in (data stays in steps)
  * @property {number} [stepsPerUnit]    issue 11: steps in one x unit (steps per epoch)
+ * @property {{step: number, label: string} | null} [marker]  issue 11: where training stopped
+ *   (early stop, divergence): a dashed vertical line with its label
  */
 
 /**
@@ -62,7 +64,7 @@ export class LossChart {
     } else if (this.plot.width !== width || this.plot.height !== height) {
       this.plot.setSize({ width, height });
     }
-    const drawn = `${input.version}:${input.smoothing}`;
+    const drawn = `${input.version}:${input.smoothing}:${input.marker?.step ?? ""}`;
     if (drawn !== this.drawn) {
       this.drawn = drawn;
       this.plot.setData(this.data(input));
@@ -88,6 +90,31 @@ export class LossChart {
   }
 
   /**
+   * issue 11: a dashed vertical line where training stopped, with its label at the top.
+   * @param {uPlot} u
+   */
+  drawMarker(u) {
+    const marker = this.input?.marker;
+    if (!marker) return;
+    const x = u.valToPos(marker.step, "x", true);
+    if (!Number.isFinite(x) || x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.strokeStyle = "#5b636d";
+    ctx.fillStyle = "#30363d";
+    ctx.lineWidth = 1.5 * devicePixelRatio;
+    ctx.setLineDash([5 * devicePixelRatio, 4 * devicePixelRatio]);
+    ctx.beginPath();
+    ctx.moveTo(x, u.bbox.top);
+    ctx.lineTo(x, u.bbox.top + u.bbox.height);
+    ctx.stroke();
+    ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
+    ctx.textAlign = x > u.bbox.left + u.bbox.width / 2 ? "right" : "left";
+    ctx.fillText(marker.label, x + (ctx.textAlign === "right" ? -4 : 4) * devicePixelRatio, u.bbox.top + 12 * devicePixelRatio);
+    ctx.restore();
+  }
+
+  /**
    * @param {ChartInput} input
    * @param {number} width
    * @param {number} height
@@ -105,6 +132,8 @@ export class LossChart {
     return {
       width,
       height,
+      // issue 11: the stop marker, drawn over the curves after each redraw.
+      hooks: { draw: [(u) => this.drawMarker(u)] },
       legend: { live: false },
       cursor: { drag: { x: false, y: false } },
       scales: {

@@ -143,6 +143,7 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
     appendHistory(history, h.metrics_step ?? h.step, h.metrics);
     historyVersion++;
     normChart.append(h.metrics_step ?? h.step, h.metrics);
+    if (stopMarker && h.step < stopMarker.step) stopMarker = null; // a reset: the curve starts again
     store.set(patch);
     stats.messageMs += performance.now() - t0;
   },
@@ -201,6 +202,9 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
         break;
       }
       case "event":
+        // The loss chart marks where training stopped (until a reset starts the curve again).
+        stopMarker = { step: msg.step, label: msg.event === "diverged" ? "diverged" : "early stop" };
+        dirty.add("chart");
         if (msg.event === "diverged") store.set({ banner: { kind: "diverged", message: "Training diverged: the loss became infinite or NaN." } });
         else if (msg.event === "early_stop") store.set({ banner: { kind: "early_stop", message: msg.message ?? "Early stopping: the validation loss stopped improving." } });
         break;
@@ -242,8 +246,11 @@ function paceSteps() {
   return stepsPerFrame(store.state.ui.pace, trainCount(), store.state.config.batch_size);
 }
 
-/** The data_rev whose points were too many for a link, once told. */
-let linkPointsWarned = -2;
+/** Where training stopped (an early stop or divergence event), marked on the loss chart. */
+let stopMarker = /** @type {{step: number, label: string} | null} */ (null);
+
+/** How many points were too many for a link, once told (the note is not repeated for them). */
+let linkPointsWarned = 0;
 
 /** @type {number | null | undefined} the steps_per_frame last sent (undefined: none yet) */
 let lastStream;
@@ -352,6 +359,8 @@ window.addEventListener("hashchange", () => {
   }
   const config = { ...defaultConfig(), ...parsed.config };
   if (!openComparePreset(parsed.lesson, config) && (compare.isOpen || compare.chosen().length > 0)) compare.toggle(false);
+  // A fresh run, paused like a page just opened: the student reads the caption, then presses Space.
+  if (store.state.playing) control("pause", null);
   control("reset", null); // after compare: every lane restarts from its own seed
 });
 
@@ -447,7 +456,7 @@ function paint() {
     const unit = paceUnit(s.ui.pace);
     const perEpoch = stepsPerEpoch(trainCount(), c.batch_size);
     chart.update({ history, version: historyVersion, logScale: s.ui.log_scale, smoothing: s.ui.smoothing, regression: c.problem === "regression", validation: c.val_ratio > 0, presenter: s.presenter,
-      xUnit: unit, stepsPerUnit: unit === "epoch" ? perEpoch : 1 });
+      xUnit: unit, stepsPerUnit: unit === "epoch" ? perEpoch : 1, marker: stopMarker });
     chart.paint();
   }
   if (dirty.has("runbar")) runbar.paint(s, options.capacity.layers);
@@ -466,10 +475,10 @@ function paint() {
   if (dirty.has("url")) {
     const hash = `#${store.hash()}`;
     if (hash !== location.hash) window.history.replaceState(null, "", hash);
-    // Past the link's limit the points stay out of it: say so once per data set.
+    // Past the link's limit the points stay out of it: say so once.
     const count = c.dataset === "user" ? (s.points?.split.length ?? 0) : 0;
-    if (count > MAX_LINK_POINTS && s.dataRev !== linkPointsWarned) {
-      linkPointsWarned = s.dataRev;
+    if (count > MAX_LINK_POINTS && count !== linkPointsWarned) {
+      linkPointsWarned = count;
       toasts.show(`The link leaves out your ${count.toLocaleString("en-US")} points (it carries at most ${MAX_LINK_POINTS.toLocaleString("en-US")}); download them as CSV to share them.`, $("download-csv"), "info");
     }
   }

@@ -26,6 +26,7 @@ whose winning probability is below 0.7), ``diverged`` (1 when the run diverged, 
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import statistics
@@ -36,10 +37,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tests.reliability._client import Client
 
 from nnplayground.benchmark.wire import Frame
 from nnplayground.engine.config import RunConfig
-from tests.reliability._client import Client
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDS = ROOT / "frontend" / "src" / "lessons.json"
@@ -271,9 +272,12 @@ def check(runs: dict[str, Run], item: JsonDict) -> tuple[bool, str]:
         hit = [e for e in run.events if e.get("event") == item["event"]]
         values = run.values(item["metric"])
         tail = values[-(int(item["count"]) + 1) :]
-        rises = all(b > a for a, b in zip(tail, tail[1:], strict=False))
+        rises = all(b > a for a, b in itertools.pairwise(tail))
         ok = bool(hit) and len(tail) == int(item["count"]) + 1 and rises
-        return ok, f"{item['event']} at {[e.get('step') for e in hit]}, last {item['metric']}: {tail}"
+        return (
+            ok,
+            f"{item['event']} at {[e.get('step') for e in hit]}, last {item['metric']}: {tail}",
+        )
     if kind == "overfits":
         rising = run.values(item["rising"])
         falling = run.values(item["falling"])

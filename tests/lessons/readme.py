@@ -12,7 +12,9 @@ from pathlib import Path
 from . import claims
 
 README = claims.ROOT / "README.md"
-BEGIN = "<!-- lessons: generated from frontend/src/lessons.json by `python -m tests.lessons.readme` -->"
+BEGIN = (
+    "<!-- lessons: generated from frontend/src/lessons.json by `python -m tests.lessons.readme` -->"
+)
 END = "<!-- /lessons -->"
 
 

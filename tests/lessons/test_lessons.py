@@ -7,14 +7,12 @@ file takes about as long as the slowest lesson. A failure names the lesson and t
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.conftest import LiveServer
 
 from . import claims
@@ -46,7 +44,10 @@ def outcomes(live_server: LiveServer) -> dict[str, list[str]]:
                 print(lid, *claims.check(runs, item))
             except (ValueError, KeyError, IndexError) as exc:
                 print(lid, "cannot evaluate", exc)
-    return {lid: claims.verdict(next(x for x in LESSONS if x["id"] == lid), runs) for lid, runs in results.items()}
+    return {
+        lid: claims.verdict(next(x for x in LESSONS if x["id"] == lid), runs)
+        for lid, runs in results.items()
+    }
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[x["id"] for x in LESSONS])

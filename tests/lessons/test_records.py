@@ -30,7 +30,9 @@ def test_at_least_twenty_lessons_each_with_two_sentences_and_a_claim() -> None:
         assert 0 < claim["seconds"] <= 30, lesson["id"]
         assert claim["checks"] and all(c["expect"] in CHECKS for c in claim["checks"]), lesson["id"]
         if "action" in lesson:
-            RunConfig(**{**claims.DEFAULTS, **lesson["config"], **lesson["action"]["config"]}).validate()
+            RunConfig(
+                **{**claims.DEFAULTS, **lesson["config"], **lesson["action"]["config"]}
+            ).validate()
             # The caption tells the student about the button by its label.
             assert lesson["action"]["label"] in lesson["caption"], lesson["id"]
 
