@@ -8,7 +8,7 @@ import { CsvError, parseCsv, serializeCsv } from "./csv.js";
 import { Heatmap } from "./heatmap.js";
 import { appendHistory, emptyHistory, historyFrom } from "./history.js";
 import { installShortcuts } from "./keyboard.js";
-import { findLesson, normsFor } from "./lessons.js";
+import { findLesson } from "./lessons.js";
 import { LessonView } from "./lessonpanel.js";
 import { NormChart } from "./normchart.js";
 import { Banner, Toasts, ValueEditor } from "./overlays.js";
@@ -118,7 +118,7 @@ const lessons = new LessonView(document, {
 const normChart = new NormChart($("norm-chart"));
 // The pace select's options come from the same records as the lessons (pace.js).
 const paceSelect = /** @type {HTMLSelectElement} */ ($("pace"));
-paceSelect.replaceChildren(...Object.entries(PACES).map(([name, spec]) => new Option(spec.label, name)));
+paceSelect.replaceChildren(...Object.entries(PACES).map(([name, spec]) => Object.assign(new Option(spec.label, name), { title: spec.about })));
 
 // ---------- socket ----------
 const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`, {
@@ -487,7 +487,8 @@ function paint() {
   if (dirty.has("norms") || dirty.has("chart")) {
     const box = $("norm-chart");
     box.hidden = s.ui.norms === "off";
-    normChart.update(s.ui.norms === "weights" ? "weights" : "gradients", s.presenter);
+    const unit = paceUnit(s.ui.pace);
+    normChart.update(s.ui.norms === "weights" ? "weights" : "gradients", s.presenter, unit, unit === "epoch" ? stepsPerEpoch(trainCount(), c.batch_size) : 1);
     normChart.paint();
   }
   dirty.clear();

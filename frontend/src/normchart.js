@@ -21,6 +21,15 @@ export const NORM_KINDS = Object.freeze({
 /** Layer colours from the input side (dark) to the output (light): viridis, readable when colour-blind. */
 const LAYER_COLORS = ["#440154", "#443983", "#31688e", "#21918c", "#35b779", "#90d743", "#e3c800"];
 
+/**
+ * A log-axis tick: 0.1, 1, 10 as written, smaller and larger as powers of ten (uPlot's default
+ * rounds 1e-4 to "0").
+ * @param {number} v
+ */
+export function logTick(v) {
+  return v >= 0.01 && v < 1e4 ? String(+v.toPrecision(2)) : v.toExponential(0).replace("e+", "e");
+}
+
 export class NormChart {
   /**
    * @param {HTMLElement} root  the chart's box (hidden by the page when no lesson or toggle asks)
@@ -35,6 +44,9 @@ export class NormChart {
     /** @type {NormKind} */
     this.kind = "gradients";
     this.presenter = false;
+    /** @type {"step" | "epoch"} */
+    this.unit = "step";
+    this.stepsPerUnit = 1;
     this.version = 0;
     this.drawn = -1;
   }
@@ -53,10 +65,14 @@ export class NormChart {
   /**
    * @param {NormKind} kind
    * @param {boolean} presenter
+   * @param {"step" | "epoch"} unit  what the x axis counts in, as on the loss chart
+   * @param {number} stepsPerUnit
    */
-  update(kind, presenter) {
+  update(kind, presenter, unit, stepsPerUnit) {
     this.kind = kind;
     this.presenter = presenter;
+    this.unit = unit;
+    this.stepsPerUnit = stepsPerUnit;
   }
 
   paint() {
@@ -64,7 +80,7 @@ export class NormChart {
     const s = this.series[this.kind];
     const width = Math.max(200, this.root.clientWidth);
     const height = this.presenter ? 120 : 150;
-    const key = `${this.kind}:${s.layers.length}:${this.presenter}`;
+    const key = `${this.kind}:${s.layers.length}:${this.presenter}:${this.unit}:${this.stepsPerUnit}`;
     if (key !== this.key || !this.plot) {
       this.key = key;
       this.plot?.destroy();
@@ -101,8 +117,10 @@ export class NormChart {
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false }, y: { distr: 3, log: 10 } },
       axes: [
-        { label: "step", font, labelFont: font, size: 30, labelSize: 18, stroke: "#5b636d", grid: { stroke: "#eceef1" }, values: (_u, splits) => splits.map(compactCount) },
-        { label: NORM_KINDS[this.kind].label, font, labelFont: font, size: 56, labelSize: 18, stroke: "#5b636d", grid: { stroke: "#eceef1" } },
+        { label: this.unit, font, labelFont: font, size: 30, labelSize: 18, stroke: "#5b636d", grid: { stroke: "#eceef1" },
+          values: (_u, splits) => splits.map((v) => compactCount(+(v / this.stepsPerUnit).toPrecision(3))) },
+        { label: NORM_KINDS[this.kind].label, font, labelFont: font, size: 56, labelSize: 18, stroke: "#5b636d", grid: { stroke: "#eceef1" },
+          values: (_u, splits) => splits.map(logTick) },
       ],
       series: [
         { label: "step" },

@@ -7,7 +7,8 @@ import RECORDS from "./lessons.json" with { type: "json" };
 
 /**
  * @typedef {object} PaceSpec
- * @property {string} label
+ * @property {string} label   what the Speed dropdown shows
+ * @property {string} about   what it means (the option's tooltip)
  * @property {number} [steps]   fixed steps a frame
  * @property {number} [epochs]  epochs a frame: steps = epochs × ⌈n_train / batch_size⌉
  */

@@ -22,7 +22,7 @@ def block(doc: claims.JsonDict) -> str:
     paces = doc["paces"]
     lines = [BEGIN]
     for i, lesson in enumerate(doc["lessons"], 1):
-        pace = paces[lesson["pace"]]["label"].split(" (")[0].lower()
+        pace = paces[lesson["pace"]]["label"].lower()
         lines.append(f"{i}. **{lesson['title']}** ({pace}) — {lesson['caption']}")
     lines.append(END)
     return "\n".join(lines)
