@@ -167,7 +167,9 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
         historyVersion++;
         const config = /** @type {import("./store.js").RunConfig} */ (msg.config);
         store.set({ config, configRev: msg.rev, playing: msg.playing, step: msg.step, epoch: msg.epoch });
-        const diff = target ? configDiff(config, target) : {};
+        // Every field the link names, not a diff: switching `problem` makes the server pick that
+        // problem's point count unless the message names one, and the link does.
+        const diff = target ? { ...target } : {};
         wanted = null;
         compare.setMaxLanes(msg.limits.max_lanes);
         if (Object.keys(diff).length > 0) send({ type: "config", ...diff }, null);
@@ -352,7 +354,7 @@ window.addEventListener("hashchange", () => {
   const parsed = parseHash(location.hash);
   reportLinkErrors(parsed.errors);
   store.set({ lesson: parsed.lesson, hidden: new Set(parsed.hidden), ui: { ...defaultUi(), ...parsed.ui }, banner: null, drawMode: false, hoverNeuron: null });
-  setConfig({ ...defaultConfig(), ...parsed.config }, null);
+  send({ type: "config", ...linkConfig(parsed.config) }, null); // the whole config, as on a first hello
   if (parsed.points) {
     drawn = parsed.points;
     send({ type: "points", points: parsed.points }, null);
@@ -363,6 +365,18 @@ window.addEventListener("hashchange", () => {
   if (store.state.playing) control("pause", null);
   control("reset", null); // after compare: every lane restarts from its own seed
 });
+
+/**
+ * The config a link asks for: its fields, the defaults for the rest — except the fields a
+ * `problem` switch chooses itself (dataset, point count, loss) when the link leaves them out.
+ * @param {Partial<import("./store.js").RunConfig>} named
+ */
+function linkConfig(named) {
+  /** @type {Record<string, unknown>} */
+  const out = { ...defaultConfig(), ...named };
+  if ("problem" in named) for (const k of ["dataset", "num_points", "loss"]) if (!(k in named)) delete out[k];
+  return out;
+}
 
 /** The training examples of the data on screen (the split the server sent), else the config's estimate. */
 function trainCount() {

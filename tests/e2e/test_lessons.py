@@ -90,6 +90,15 @@ def test_a_hand_made_link_is_a_run(playground: Playground) -> None:
     )
 
 
+def test_a_regression_link_keeps_its_point_count(playground: Playground) -> None:
+    # Switching problem makes the server pick 1,200 points unless told; the link tells it 300.
+    fragment = "#problem=regression&dataset=surface&num_points=300&hidden_layers=6&seed=3"
+    check_link_is_a_run(playground, fragment)
+    page = playground.open(fragment)
+    wait_state(page, "s.configRev > 0 && s.config.problem === 'regression'")
+    assert state(page, "config.num_points") == 300
+
+
 def test_a_lesson_link_is_a_run(playground: Playground) -> None:
     page = playground.open()
     page.get_by_role("button", name="Lessons").click()
