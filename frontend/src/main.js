@@ -12,7 +12,7 @@ import { findLesson } from "./lessons.js";
 import { LessonView } from "./lessonpanel.js";
 import { NormChart } from "./normchart.js";
 import { Banner, Toasts, ValueEditor } from "./overlays.js";
-import { FPS, PACES, paceUnit, stepsPerEpoch, stepsPerFrame } from "./pace.js";
+import { FPS, paceUnit, stepsPerEpoch, stepsPerFrame } from "./pace.js";
 import { FEATURE_INFO } from "./features.js";
 import { NetworkView } from "./network.js";
 import { DatasetPicker } from "./previews.js";
@@ -116,9 +116,7 @@ const lessons = new LessonView(document, {
   },
 });
 const normChart = new NormChart($("norm-chart"));
-// The pace select's options come from the same records as the lessons (pace.js).
-const paceSelect = /** @type {HTMLSelectElement} */ ($("pace"));
-paceSelect.replaceChildren(...Object.entries(PACES).map(([name, spec]) => Object.assign(new Option(spec.label, name), { title: spec.about })));
+
 
 // ---------- socket ----------
 const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`, {
@@ -259,7 +257,7 @@ let lastStream;
 
 function sendStream() {
   lastStream = paceSteps();
-  send({ type: "stream", fps: FPS, steps_per_frame: lastStream }, paceSelect);
+  send({ type: "stream", fps: FPS, steps_per_frame: lastStream }, runbar.pace);
 }
 
 /** Draw mode: edit the user's points (starting from the data on screen) and send them. */
