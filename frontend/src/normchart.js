@@ -24,9 +24,10 @@ const LAYER_COLORS = ["#440154", "#443983", "#31688e", "#21918c", "#35b779", "#9
 /**
  * A log-axis tick: 0.1, 1, 10 as written, smaller and larger as powers of ten (uPlot's default
  * rounds 1e-4 to "0").
- * @param {number} v
+ * @param {number | null} v  uPlot passes null for a split it leaves unlabelled
  */
 export function logTick(v) {
+  if (v === null || !Number.isFinite(v)) return "";
   return v >= 0.01 && v < 1e4 ? String(+v.toPrecision(2)) : v.toExponential(0).replace("e+", "e");
 }
 
