@@ -19,6 +19,10 @@ const SVG = "http://www.w3.org/2000/svg";
  * @property {boolean} regression
  * @property {boolean} validation  a validation split exists (else its curves are left out)
  * @property {boolean} presenter
+ * @property {"step" | "epoch"} [xUnit]  issue 11: what the x axis counts in (data stays in steps)
+ * @property {number} [stepsPerUnit]    issue 11: steps in one x unit (steps per epoch)
+ * @property {{step: number, label: string} | null} [marker]  issue 11: where training stopped
+ *   (early stop, divergence): a dashed vertical line with its label
  */
 
 /** @typedef {"loss" | "accuracy"} ChartView */
@@ -124,7 +128,7 @@ export class LossChart {
     const px = this.tickPx();
     const width = Math.max(200, this.root.clientWidth);
     const height = Math.max(120, this.root.clientHeight - this.legend.offsetHeight);
-    const key = JSON.stringify([this.view, input.logScale, input.regression, input.presenter, input.validation, px]);
+    const key = JSON.stringify([this.view, input.logScale, input.regression, input.presenter, input.validation, px, input.xUnit, input.stepsPerUnit]);
     if (key !== this.optionsKey || !this.plot) {
       this.optionsKey = key;
       this.plot?.destroy();
@@ -136,7 +140,7 @@ export class LossChart {
     } else if (this.plot.width !== width || this.plot.height !== height) {
       this.plot.setSize({ width, height });
     }
-    const drawn = `${input.version}:${input.smoothing}`;
+    const drawn = `${input.version}:${input.smoothing}:${input.marker?.step ?? ""}`;
     if (drawn !== this.drawn) {
       this.drawn = drawn;
       this.plot.setData(this.data(input));
@@ -202,6 +206,31 @@ export class LossChart {
   }
 
   /**
+   * issue 11: a dashed vertical line where training stopped, with its label at the top.
+   * @param {uPlot} u
+   */
+  drawMarker(u) {
+    const marker = this.input?.marker;
+    if (!marker) return;
+    const x = u.valToPos(marker.step, "x", true);
+    if (!Number.isFinite(x) || x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.strokeStyle = "#5b636d";
+    ctx.fillStyle = "#30363d";
+    ctx.lineWidth = 1.5 * devicePixelRatio;
+    ctx.setLineDash([5 * devicePixelRatio, 4 * devicePixelRatio]);
+    ctx.beginPath();
+    ctx.moveTo(x, u.bbox.top);
+    ctx.lineTo(x, u.bbox.top + u.bbox.height);
+    ctx.stroke();
+    ctx.font = `${this.tickPx() * devicePixelRatio}px system-ui, sans-serif`;
+    ctx.textAlign = x > u.bbox.left + u.bbox.width / 2 ? "right" : "left";
+    ctx.fillText(marker.label, x + (ctx.textAlign === "right" ? -4 : 4) * devicePixelRatio, u.bbox.top + 12 * devicePixelRatio);
+    ctx.restore();
+  }
+
+  /**
    * @param {ChartInput} input
    * @param {number} width
    * @param {number} height
@@ -236,7 +265,11 @@ export class LossChart {
         },
       },
       axes: [
-        { ...axis, label: "step", size: px * 2.1, labelSize: px * 1.5, space: px * 5, values: (_u, splits) => splits.map(compactCount) },
+        // issue 11: the axis says steps or epochs, whichever the page's pace counts in.
+        {
+          ...axis, label: input.xUnit ?? "step", size: px * 2.1, labelSize: px * 1.5, space: px * 5,
+          values: (_u, splits) => splits.map((v) => compactCount(+(v / (input.stepsPerUnit ?? 1)).toPrecision(3))),
+        },
         {
           ...axis, label: loss ? "loss" : regression ? "R²" : "accuracy", size: px * 3.6, labelSize: px * 1.4, space: px * 2.6,
           values: loss || regression ? undefined : (_u, splits) => splits.map((v) => `${Math.round(v * 100)}%`),
@@ -245,6 +278,7 @@ export class LossChart {
       series: [{ label: "step" }, ...raw, ...lines],
       hooks: {
         setCursor: [(u) => this.showValues(u.cursor.idx ?? null)],
+        draw: [(u) => this.drawMarker(u)], // issue 11: the stop marker, over the curves after each redraw
       },
     };
   }

@@ -21,10 +21,13 @@ export const COMPARE_SETTINGS = Object.freeze([
   { field: "learning_rate", label: "Learning rate", values: [0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10] },
   { field: "activation", label: "Activation", values: ["tanh", "relu", "sigmoid", "linear", "leaky_relu", "elu", "gelu", "sin"] },
   { field: "optimizer", label: "Optimizer", values: ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "nadam"] },
-  { field: "hidden_layers", label: "Hidden layers", values: [[], [2], [4], [4, 2], [8, 8], [8, 8, 8], [6, 6, 6, 6]] },
+  // issue 11: [1], [3], [8], [3, 3, 3], init and schedule are what lessons compare.
+  { field: "hidden_layers", label: "Hidden layers", values: [[], [1], [2], [3], [4], [8], [4, 2], [3, 3, 3], [8, 8], [8, 8, 8], [6, 6, 6, 6]] },
   { field: "l2", label: "L2", values: [0, 0.001, 0.003, 0.01, 0.03, 0.1] },
   { field: "dropout", label: "Dropout", values: [0, 0.1, 0.2, 0.3, 0.5] },
   { field: "batch_size", label: "Batch size", values: [1, 5, 10, 20, 30, 64] },
+  { field: "init", label: "Initialisation", values: ["xavier", "he", "small", "uniform", "zero"] },
+  { field: "schedule", label: "LR schedule", values: ["constant", "time", "step", "exponential"] },
 ]);
 
 /**

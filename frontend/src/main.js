@@ -12,13 +12,16 @@ import { installLayout } from "./layout.js";
 import { appendHistory, emptyHistory, historyFrom } from "./history.js";
 import { installShortcuts } from "./keyboard.js";
 import { findLesson } from "./lessons.js";
-import { Banner, LessonView, Toasts, ValueEditor } from "./overlays.js";
+import { LessonView } from "./lessonpanel.js";
+import { NormChart } from "./normchart.js";
+import { Banner, Toasts, ValueEditor } from "./overlays.js";
+import { FPS, paceUnit, stepsPerEpoch, stepsPerFrame } from "./pace.js";
 import { FEATURE_INFO } from "./features.js";
 import { NetworkView } from "./network.js";
 import { DatasetPicker } from "./previews.js";
 import { RunBar } from "./runbar.js";
 import { Socket } from "./socket.js";
-import { configDiff, defaultConfig, defaultUi, parseHash, Store } from "./store.js";
+import { configDiff, defaultConfig, defaultUi, MAX_LINK_POINTS, parseHash, Store } from "./store.js";
 // issue 15: More views
 import { ConfusionView } from "./confusion.js";
 import { InspectorView } from "./inspector.js";
@@ -62,7 +65,8 @@ const toasts = new Toasts(document);
 const runbar = new RunBar(document);
 const editor = new ValueEditor(document);
 const heatmap = new Heatmap(/** @type {HTMLCanvasElement} */ ($("heatmap")), $("heatmap-caption"), {
-  onAdd: (x1, x2) => editPoints((pts) => pts.push([x1, x2, Number(/** @type {HTMLSelectElement} */ ($("draw-class")).value)])),
+  // On the link's 0.01 grid (store.js encodePoints), so a link with drawn points is the same run.
+  onAdd: (x1, x2) => editPoints((pts) => pts.push([Math.round(x1 * 100) / 100, Math.round(x2 * 100) / 100, Number(/** @type {HTMLSelectElement} */ ($("draw-class")).value)])),
   onRemove: (x1, x2) => editPoints((pts) => {
     let best = -1;
     let bestD = 0.6 ** 2; // only a point under the cursor (in data units)
@@ -115,7 +119,32 @@ const compare = new CompareView(document, {
     requestPaint();
   },
 });
-const lessons = new LessonView(document, () => store.set({ lesson: null, hidden: new Set() }));
+const lessons = new LessonView(document, {
+  onClose: () => store.set({ lesson: null, hidden: new Set() }),
+  // "Switch to ReLU and restart": the change, then a fresh start from the seed.
+  onAction: (action) => {
+    setConfig(action.config, $("lesson-action"));
+    control("reset", $("lesson-action"));
+  },
+});
+const normChart = new NormChart($("norm-chart"));
+// The chart tabs: Loss and Accuracy belong to the loss chart; Layer norms turns the norm chart on.
+$("tab-norms").addEventListener("click", () => {
+  if (store.state.ui.norms === "off") store.set({ ui: { ...store.state.ui, norms: "gradients" } });
+});
+for (const id of ["tab-loss", "tab-accuracy"]) {
+  $(id).addEventListener("click", () => {
+    if (store.state.ui.norms !== "off") store.set({ ui: { ...store.state.ui, norms: "off" } });
+  });
+}
+$("tab-norms").addEventListener("keydown", (e) => {
+  if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+  e.preventDefault();
+  const next = e.key === "ArrowLeft" ? "tab-accuracy" : "tab-loss";
+  $(next).click();
+  $(next).focus();
+});
+
 
 // ---------- socket ----------
 const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`, {
@@ -140,6 +169,8 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
     appendHistory(history, h.metrics_step ?? h.step, h.metrics);
     rates.observe(store.state.config.learning_rate, h.step, typeof h.metrics?.train_loss === "number");
     historyVersion++;
+    normChart.append(h.metrics_step ?? h.step, h.metrics);
+    if (stopMarker && h.step < stopMarker.step) stopMarker = null; // a reset: the curve starts again
     store.set(patch);
     stats.messageMs += performance.now() - t0;
   },
@@ -163,7 +194,9 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
         historyVersion++;
         const config = /** @type {import("./store.js").RunConfig} */ (msg.config);
         store.set({ config, configRev: msg.rev, playing: msg.playing, step: msg.step, epoch: msg.epoch });
-        const diff = target ? configDiff(config, target) : {};
+        // Every field the link names, not a diff: switching `problem` makes the server pick that
+        // problem's point count unless the message names one, and the link does.
+        const diff = target ? { ...target } : {};
         wanted = null;
         compare.setMaxLanes(msg.limits.max_lanes);
         if (Object.keys(diff).length > 0) send({ type: "config", ...diff }, null);
@@ -171,10 +204,13 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
           drawn = userPoints;
           send({ type: "points", points: userPoints }, null);
         }
-        if (store.state.ui.steps_per_frame > 0) sendStream();
         // A new session compares what the page shows: a lesson's preset first, later the panel's values.
         if (!msg.resumed && firstHello) openComparePreset(initial.lesson, { ...config, ...target });
         else if (!msg.resumed) compare.resend($("compare-button"));
+        // A link is a run: the model the new session made before the link's config arrived is
+        // not the link's (other seed, init, layers), so start afresh from the config and seed.
+        if (!msg.resumed) control("reset", null);
+        sendStream();
         firstHello = false;
         viewsSent = VIEWS_OFF; // issue 15: a new connection's views start off
         sendViews();
@@ -206,6 +242,9 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
         toasts.show(`Saved ${msg.filename}.`, lastSource, "info");
         break;
       case "event":
+        // The loss chart marks where training stopped (until a reset starts the curve again).
+        stopMarker = { step: msg.step, label: msg.event === "diverged" ? "diverged" : "early stop" };
+        dirty.add("chart");
         if (msg.event === "diverged") {
           divergedAt = msg.step;
           rates.diverged(store.state.config.learning_rate);
@@ -246,9 +285,23 @@ function control(action, source) {
   send({ type: "control", action }, source);
 }
 
+/** The pace as the server's steps_per_frame: it depends on the training-set size and batch. */
+function paceSteps() {
+  return stepsPerFrame(store.state.ui.pace, trainCount(), store.state.config.batch_size);
+}
+
+/** Where training stopped (an early stop or divergence event), marked on the loss chart. */
+let stopMarker = /** @type {{step: number, label: string} | null} */ (null);
+
+/** How many points were too many for a link, once told (the note is not repeated for them). */
+let linkPointsWarned = 0;
+
+/** @type {number | null | undefined} the steps_per_frame last sent (undefined: none yet) */
+let lastStream;
+
 function sendStream() {
-  const spf = store.state.ui.steps_per_frame;
-  send({ type: "stream", fps: 30, steps_per_frame: spf > 0 ? spf : null }, $("steps_per_frame"));
+  lastStream = paceSteps();
+  send({ type: "stream", fps: FPS, steps_per_frame: lastStream }, runbar.pace);
 }
 
 /** Draw mode: edit the user's points (starting from the data on screen) and send them. */
@@ -381,29 +434,57 @@ installShortcuts(document, {
   togglePresenter: () => store.set({ presenter: !store.state.presenter }),
 });
 
-// A pasted link or a lesson: apply its whole config and start the run afresh.
+// A pasted link or a lesson: apply its whole config and start the run afresh. Nothing of the run
+// before it stays: its compare lanes end (unless the new lesson compares), its panels close.
 window.addEventListener("hashchange", () => {
   if (!location.hash.includes("=")) return; // an in-page anchor (the skip link), not a run spec
   const parsed = parseHash(location.hash);
   reportLinkErrors(parsed.errors);
-  store.set({ lesson: parsed.lesson, hidden: new Set(parsed.hidden), ui: { ...defaultUi(), ...parsed.ui }, banner: null });
-  setConfig({ ...defaultConfig(), ...parsed.config }, null);
+  store.set({ lesson: parsed.lesson, hidden: new Set(parsed.hidden), ui: { ...defaultUi(), ...parsed.ui }, banner: null, drawMode: false, hoverNeuron: null });
+  send({ type: "config", ...linkConfig(parsed.config) }, null); // the whole config, as on a first hello
   if (parsed.points) {
     drawn = parsed.points;
     send({ type: "points", points: parsed.points }, null);
   }
-  control("reset", null);
-  openComparePreset(parsed.lesson, { ...defaultConfig(), ...parsed.config });
+  const config = { ...defaultConfig(), ...parsed.config };
+  if (!openComparePreset(parsed.lesson, config) && (compare.isOpen || compare.chosen().length > 0)) compare.toggle(false);
+  // A fresh run, paused like a page just opened: the student reads the caption, then presses Space.
+  if (store.state.playing) control("pause", null);
+  control("reset", null); // after compare: every lane restarts from its own seed
 });
 
 /**
- * A lesson that compares opens the Compare panel with its values (after its config and reset).
+ * The config a link asks for: its fields, the defaults for the rest — except the fields a
+ * `problem` switch chooses itself (dataset, point count, loss) when the link leaves them out.
+ * @param {Partial<import("./store.js").RunConfig>} named
+ */
+function linkConfig(named) {
+  /** @type {Record<string, unknown>} */
+  const out = { ...defaultConfig(), ...named };
+  if ("problem" in named) for (const k of ["dataset", "num_points", "loss"]) if (!(k in named)) delete out[k];
+  return out;
+}
+
+/** The training examples of the data on screen (the split the server sent), else the config's estimate. */
+function trainCount() {
+  const s = store.state;
+  const split = s.points?.split;
+  if (!split) return Math.round(s.config.num_points * s.config.train_ratio);
+  let n = 0;
+  for (const v of split) if (v === 1) n++;
+  return n;
+}
+
+/**
+ * A lesson that compares opens the Compare panel with its values (after its config, before reset).
  * @param {string | null} id
  * @param {Record<string, unknown>} config  the config the lesson sets
+ * @returns {boolean}  whether it did
  */
 function openComparePreset(id, config) {
   const preset = id ? findLesson(id)?.compare : undefined;
   if (preset) compare.preset(preset, config[preset.field], $("compare-button"));
+  return preset !== undefined;
 }
 
 // ---------- paint: views are marked dirty by store changes, painted in one animation frame ----------
@@ -414,6 +495,7 @@ const WATCH = {
   heatmap: ["frame", "points", "config", "ui", "hoverNeuron", "drawMode", "presenter", "banner"],
   network: ["frame", "config", "hoverNeuron", "presenter", "hidden"],
   chart: ["frame", "ui", "config", "presenter"],
+  norms: ["frame", "ui", "presenter"],
   runbar: ["playing", "step", "epoch", "metrics", "connection", "config", "presenter"],
   controls: ["config", "ui", "hidden", "drawMode"],
   lesson: ["lesson"],
@@ -424,7 +506,7 @@ const WATCH = {
 };
 store.subscribe((changed) => {
   for (const [view, keys] of Object.entries(WATCH)) if (keys.some((k) => changed.has(/** @type {any} */ (k)))) dirty.add(view);
-  if (changed.has("ui") && store.state.ui.steps_per_frame !== undefined) dirty.add("stream");
+  if (["ui", "points", "config"].some((k) => changed.has(/** @type {any} */ (k)))) dirty.add("stream");
   requestPaint();
 });
 new ResizeObserver(() => {
@@ -437,8 +519,6 @@ function requestPaint() {
   rafPending = true;
   requestAnimationFrame(paint);
 }
-
-let lastStream = store.state.ui.steps_per_frame;
 
 function paint() {
   rafPending = false;
@@ -473,7 +553,10 @@ function paint() {
     network.paint();
   }
   if (dirty.has("chart")) {
-    chart.update({ history, version: historyVersion, logScale: s.ui.log_scale, smoothing: s.ui.smoothing, regression: c.problem === "regression", validation: c.val_ratio > 0, presenter: s.presenter });
+    const unit = paceUnit(s.ui.pace);
+    const perEpoch = stepsPerEpoch(trainCount(), c.batch_size);
+    chart.update({ history, version: historyVersion, logScale: s.ui.log_scale, smoothing: s.ui.smoothing, regression: c.problem === "regression", validation: c.val_ratio > 0, presenter: s.presenter,
+      xUnit: unit, stepsPerUnit: unit === "epoch" ? perEpoch : 1, marker: stopMarker });
     chart.paint();
   }
   if (dirty.has("runbar")) runbar.paint(s, options.capacity.layers);
@@ -493,10 +576,29 @@ function paint() {
   if (dirty.has("url")) {
     const hash = `#${store.hash()}`;
     if (hash !== location.hash) window.history.replaceState(null, "", hash);
+    // Past the link's limit the points stay out of it: say so once.
+    const count = c.dataset === "user" ? (s.points?.split.length ?? 0) : 0;
+    if (count > MAX_LINK_POINTS && count !== linkPointsWarned) {
+      linkPointsWarned = count;
+      toasts.show(`The link leaves out your ${count.toLocaleString("en-US")} points (it carries at most ${MAX_LINK_POINTS.toLocaleString("en-US")}); download them as CSV to share them.`, $("download-csv"), "info");
+    }
   }
-  if (dirty.has("stream") && s.ui.steps_per_frame !== lastStream) {
-    lastStream = s.ui.steps_per_frame;
-    sendStream();
+  // The pace is re-sent when it, the batch size or the training-set size changes.
+  if (dirty.has("stream") && lastStream !== undefined && paceSteps() !== lastStream && s.connection === "open") sendStream();
+  if (dirty.has("norms") || dirty.has("chart")) {
+    // issue 11 in issue 12's tab strip: "Layer norms" is the third tab, on while ui.norms is set.
+    const on = s.ui.norms !== "off";
+    $("norm-panel").hidden = !on;
+    $("chart").hidden = on;
+    /** @type {[string, boolean][]} */
+    const tabs = [["tab-loss", !on && chart.view === "loss"], ["tab-accuracy", !on && chart.view === "accuracy"], ["tab-norms", on]];
+    for (const [id, selected] of tabs) {
+      $(id).setAttribute("aria-selected", String(selected));
+      $(id).tabIndex = selected ? 0 : -1;
+    }
+    const unit = paceUnit(s.ui.pace);
+    normChart.update(s.ui.norms === "weights" ? "weights" : "gradients", s.presenter, unit, unit === "epoch" ? stepsPerEpoch(trainCount(), c.batch_size) : 1);
+    normChart.paint();
   }
   dirty.clear();
   stats.paintMs += performance.now() - t0;

@@ -1,7 +1,5 @@
 // Transient UI: error toasts next to the control that caused them, the divergence banner, the
-// lesson caption and list, and the small editor for typing a weight or bias.
-
-import { LESSONS } from "./lessons.js";
+// small editor for typing a weight or bias.
 
 /** @param {Document} doc @param {string} id */
 const byId = (doc, id) => /** @type {HTMLElement} */ (doc.getElementById(id));
@@ -60,44 +58,7 @@ export class Banner {
   }
 }
 
-export class LessonView {
-  /**
-   * @param {Document} doc
-   * @param {() => void} onClose
-   */
-  constructor(doc, onClose) {
-    this.panel = byId(doc, "lesson-panel");
-    this.title = byId(doc, "lesson-title");
-    this.caption = byId(doc, "lesson-caption");
-    this.dialog = /** @type {HTMLDialogElement} */ (byId(doc, "lessons-dialog"));
-    const list = byId(doc, "lesson-list");
-    for (const l of LESSONS) {
-      const item = doc.createElement("li");
-      const a = doc.createElement("a");
-      a.href = `#${l.hash}`;
-      const strong = doc.createElement("strong");
-      strong.textContent = l.title;
-      const span = doc.createElement("span");
-      span.textContent = l.caption.split(/(?<=\.) /)[0];
-      a.append(strong, span);
-      a.addEventListener("click", () => this.dialog.close());
-      item.append(a);
-      list.append(item);
-    }
-    byId(doc, "lessons-button").addEventListener("click", () => this.dialog.showModal());
-    byId(doc, "lesson-close").addEventListener("click", onClose);
-  }
-
-  /** @param {string | null} id */
-  paint(id) {
-    const lesson = LESSONS.find((l) => l.id === id);
-    this.panel.hidden = !lesson;
-    if (lesson) {
-      this.title.textContent = lesson.title;
-      this.caption.textContent = lesson.caption;
-    }
-  }
-}
+// LessonView moved to lessonpanel.js (issue 11: it gained the lesson's button and focus rules).
 
 export class ValueEditor {
   /** @param {Document} doc */

@@ -1,4 +1,7 @@
-// The run bar's read-only parts: play/pause label, readouts, connection indicator, layer count.
+// The run bar's read-only parts: play/pause label, readouts, connection indicator, layer count;
+// and the Speed dropdown's named paces (pace.js; the generic controls bind its value).
+
+import { PACES } from "./pace.js";
 
 /** @param {Document} doc @param {string} id */
 const byId = (doc, id) => /** @type {HTMLElement} */ (doc.getElementById(id));
@@ -36,6 +39,9 @@ export class RunBar {
     this.addLayer = /** @type {HTMLButtonElement} */ (byId(doc, "add-layer"));
     this.removeLayer = /** @type {HTMLButtonElement} */ (byId(doc, "remove-layer"));
     this.presenter = byId(doc, "presenter");
+    /** The pace dropdown: its options are the named paces, each with what it means as a tooltip. */
+    this.pace = /** @type {HTMLSelectElement} */ (byId(doc, "pace"));
+    this.pace.replaceChildren(...Object.entries(PACES).map(([name, spec]) => Object.assign(new Option(spec.label, name), { title: spec.about })));
     this.root = doc.documentElement;
     // Presenter mode keeps only these settings, moved into the run bar (and back afterwards).
     this.slot = byId(doc, "presenter-slot");

@@ -1,6 +1,8 @@
 // Page state and its URL-hash round trip, both driven by ONE declarative table (FIELDS).
 // The store never touches the DOM: views subscribe and repaint on their own schedule.
 
+import { DEFAULT_PACE, paceFromSteps } from "./pace.js";
+
 /**
  * The run config as on the wire (docs/architecture.md §2).
  * @typedef {object} RunConfig
@@ -40,7 +42,8 @@
  * @property {boolean} show_test       draw the test points on the output
  * @property {boolean} log_scale       loss axis logarithmic
  * @property {number} smoothing        EMA weight of the smoothed loss curve, 0 = raw
- * @property {number} steps_per_frame  0 = auto (the server fills its frame budget)
+ * @property {string} pace             a named training pace (pace.js): slow, playground, fast, max
+ * @property {string} norms            per-layer norm chart: "off", "gradients" or "weights"
  */
 
 /** @typedef {"str" | "int" | "float" | "bool" | "ints" | "strs"} FieldKind */
@@ -87,7 +90,8 @@ export const FIELDS = Object.freeze([
   { key: "show_test", kind: "bool", scope: "ui", value: false, group: "output" },
   { key: "log_scale", kind: "bool", scope: "ui", value: false, group: "curves" },
   { key: "smoothing", kind: "float", scope: "ui", value: 0.6, group: "curves" },
-  { key: "steps_per_frame", kind: "int", scope: "ui", value: 0, group: "speed" },
+  { key: "pace", kind: "str", scope: "ui", value: DEFAULT_PACE, group: "speed" },
+  { key: "norms", kind: "str", scope: "ui", value: "off", group: "curves" },
 ]);
 
 /** Every group a `<group>_hide=true` flag can hide. */
@@ -127,6 +131,14 @@ function defaultsOf(scope) {
  */
 
 /** @typedef {[number, number, number]} Point  x1, x2, class or regression target */
+
+/**
+ * The most points a link carries: 8 characters each, so at most an 8,000-character hash (links
+ * that long still paste into chats and LMS pages). Past it the link leaves the points out and the
+ * page says so; points drawn by hand are placed on the link's 0.01 grid, so a link with them
+ * reproduces the run exactly.
+ */
+export const MAX_LINK_POINTS = 1000;
 
 /**
  * Points for a link: int16 triplets of hundredths (x1, x2 in ±6, class ≤ 5 or target in ±1),
@@ -177,6 +189,13 @@ export function parseHash(hash) {
   for (const [key, raw] of params) {
     if (key === "lesson") {
       out.lesson = raw;
+      continue;
+    }
+    if (key === "steps_per_frame") {
+      // Links from before named paces: the nearest pace (0 was auto, i.e. max).
+      const n = Number(raw);
+      if (Number.isInteger(n) && n >= 0) out.ui.pace = paceFromSteps(n);
+      else out.errors.push(`${key}: cannot read ${JSON.stringify(raw)} as int`);
       continue;
     }
     if (key === "points") {
@@ -244,7 +263,8 @@ function parseValue(kind, raw) {
  * @param {UiState} ui
  * @param {Iterable<string>} [hidden]
  * @param {string | null} [lesson]
- * @param {ArrayLike<number> | null} [points]  flat x1, x2, label triplets (kept with dataset=user)
+ * @param {ArrayLike<number> | null} [points]  flat x1, x2, label triplets (kept with dataset=user,
+ *   up to MAX_LINK_POINTS)
  * @returns {string}  without the leading #
  */
 export function serializeHash(config, ui, hidden = [], lesson = null, points = null) {
@@ -259,7 +279,9 @@ export function serializeHash(config, ui, hidden = [], lesson = null, points = n
   }
   for (const group of [...hidden].sort()) params.set(`${group}_hide`, "true");
   if (lesson) params.set("lesson", lesson);
-  if (points && points.length > 0 && config.dataset === "user") params.set("points", encodePoints(points));
+  if (points && points.length > 0 && points.length <= 3 * MAX_LINK_POINTS && config.dataset === "user") {
+    params.set("points", encodePoints(points));
+  }
   // Commas are safe in a fragment and make lists readable.
   return params.toString().replaceAll("%2C", ",");
 }

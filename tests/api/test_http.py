@@ -111,6 +111,8 @@ def test_schema_is_message_schema(live_server: LiveServer) -> None:
         "export",  # issue 17
         "import",
         "train",
+        "views",  # issue 15
+        "inspect",
     }
     assert "arrays" in served["frame_header"]["properties"]
 

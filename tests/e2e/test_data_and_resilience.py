@@ -80,7 +80,7 @@ def test_divergence_banner_lowers_the_rate_and_resets(playground: Playground) ->
     page = playground.open()
     page.get_by_role("button", name="Lessons").click()
     page.get_by_role("link", name="Learning rate too large").click()
-    wait_state(page, "s.config.learning_rate === 10")
+    wait_state(page, "s.config.learning_rate === 0.1")  # the lesson's rate (lessons.json)
     page.get_by_role("button", name="Play").click()
     banner = page.get_by_role("alert").filter(has_text="diverged")
     expect(banner).to_be_visible(timeout=30_000)

@@ -1,0 +1,63 @@
+"""The lesson records themselves: enough of them, well formed, and the README lists them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+
+from nnplayground.engine.config import RunConfig
+
+from . import claims, readme
+
+DOC = claims.load()
+LESSONS = DOC["lessons"]
+CHECKS = {"below", "above", "rises_before", "event", "no_event", "overfits"}
+PANELS = {"gradients", "weights", "validation"}
+
+
+def test_at_least_twenty_lessons_each_with_two_sentences_and_a_claim() -> None:
+    assert len(LESSONS) >= 20
+    assert len({x["id"] for x in LESSONS}) == len(LESSONS)
+    names = {f.name for f in fields(RunConfig)}
+    for lesson in LESSONS:
+        sentences = [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z“\"])", lesson["caption"]) if s]
+        assert len(sentences) == 2, (lesson["id"], sentences)
+        assert set(lesson["config"]) <= names, lesson["id"]
+        RunConfig(**{**claims.DEFAULTS, **lesson["config"]}).validate()  # a link the server takes
+        assert lesson["pace"] in DOC["paces"], lesson["id"]
+        assert set(lesson.get("show", [])) <= PANELS, lesson["id"]
+        claim = lesson["claim"]
+        assert 0 < claim["seconds"] <= 30, lesson["id"]
+        assert claim["checks"] and all(c["expect"] in CHECKS for c in claim["checks"]), lesson["id"]
+        if "action" in lesson:
+            RunConfig(
+                **{**claims.DEFAULTS, **lesson["config"], **lesson["action"]["config"]}
+            ).validate()
+            # The caption tells the student about the button by its label.
+            assert lesson["action"]["label"] in lesson["caption"], lesson["id"]
+
+
+def test_a_broken_caption_fails_with_the_lessons_name_and_the_numbers() -> None:
+    """The evaluator against hand-made streams: a claim that does not hold is reported."""
+    lesson = {
+        "id": "demo",
+        "title": "Demo",
+        "claim": {"checks": [{"expect": "below", "value": {"metric": "train_loss"}, "than": 0.1}]},
+    }
+    run = claims.Run("lesson", series=[(10, {"train_loss": 0.5}), (20, {"train_loss": 0.4})])
+    failures = claims.verdict(lesson, {"lesson": run})
+    assert len(failures) == 1 and failures[0].startswith("demo (Demo)") and "0.4" in failures[0]
+    rising = claims.Run(
+        "lesson",
+        series=[(i, {"train_loss": v}) for i, v in enumerate([1, 2, 3, 4, 5, 6])],
+        events=[{"type": "event", "event": "diverged", "step": 7}],
+    )
+    check = {"expect": "rises_before", "metric": "train_loss", "event": "diverged", "count": 5}
+    assert claims.check({"lesson": rising}, check)[0]
+    rising.series[2] = (2, {"train_loss": 9})
+    assert not claims.check({"lesson": rising}, check)[0]
+
+
+def test_the_readme_lists_every_lesson() -> None:
+    text = readme.README.read_text(encoding="utf-8")
+    assert readme.current(text) == readme.block(DOC), "run `python -m tests.lessons.readme`"
