@@ -18,6 +18,9 @@ SCRIPT: list[dict[str, Any]] = [
     {"l2": 0.02},
     {"dropout": 0.4},
     {"dropout": 0.0},
+    {"batch_norm": True},  # issue 16: a traced flag, toggled live
+    {"hidden_layers": [3, 6, 2]},
+    {"batch_norm": False},
     {"optimizer": "adam"},
     {"beta1": 0.7, "beta2": 0.95},
     {"optimizer": "momentum", "momentum": 0.5},

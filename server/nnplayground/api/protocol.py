@@ -35,6 +35,8 @@ def _field_type(name: str, spec: dict[str, Any]) -> Any:
         return Annotated[int, Field(ge=spec["min"], le=spec["max"])]
     if kind == "float":
         return Annotated[float, Field(ge=spec["min"], le=spec["max"], allow_inf_nan=False)]
+    if kind == "bool":  # batch_norm (issue 16)
+        return bool
     if kind == "subset":
         names = reg.choices(spec["choices"])
         item = _literal(names)

@@ -4,7 +4,7 @@ A small net's call is mostly fixed cost (XLA runs a few hundred tiny ops whateve
 sixteen sessions in one call cost little more than one. But `vmap` turns a `lax.switch` or
 `lax.cond` on a per-lane index into a select that computes every branch (engine/lanes.py), so
 only lanes whose *branching* settings are equal share a call, and those settings are passed
-once, unbatched: activation, head, optimizer kind, depth and dropout rate. Everything else
+once, unbatched: activation, head, optimizer kind, depth, dropout rate and batch norm on/off. Everything else
 (rates, masks, batch size, data, state) stays per lane.
 
 `Groups` makes the calls for one training thread and keeps the stacked inputs of its recent
@@ -55,12 +55,13 @@ _HYPER_AXES = Hyper(
     l1=_LANE,
     l2=_LANE,
     dropout=_SHARED,
+    batch_norm=_SHARED,
 )
 
 
 def _shared(cfg: RunConfig) -> tuple[Any, ...]:
     """The settings behind `_HYPER_AXES`'s shared leaves (what `hyper_of` makes of them)."""
-    return (cfg.activation, head_of(cfg)[0], cfg.optimizer, cfg.depth, cfg.dropout)
+    return (cfg.activation, head_of(cfg)[0], cfg.optimizer, cfg.depth, cfg.dropout, cfg.batch_norm)
 
 
 def chunk_key(trainer: Trainer, steps: int) -> Hashable | None:
@@ -275,7 +276,11 @@ class Groups:
         grids = {k: np.asarray(v) for k, v in group_probe(stacked.state, stacked.hp, g, h).items()}
         return [
             Probe(
-                {k: cast(Array, v[i : i + 1]) for k, v in grids.items()}, s.params, t.configs, (0,)
+                {k: cast(Array, v[i : i + 1]) for k, v in grids.items()},
+                s.params,
+                t.configs,
+                (0,),
+                s.bn,
             )
             for i, (t, s) in enumerate(zip(trainers, stacked.states, strict=True))
         ]

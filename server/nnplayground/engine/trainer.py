@@ -355,7 +355,7 @@ class Trainer:
             self._check_lane(lane)
         g, h = (self.grid // 2, self.neuron_grid // 2) if reduced else (self.grid, self.neuron_grid)
         grids = probe_lanes(self._state, self._hp(), g, h)
-        return Probe(grids, self._state.params, self.configs, chosen)
+        return Probe(grids, self._state.params, self.configs, chosen, self._state.bn)
 
     # -- lane sets ---------------------------------------------------------------------------
     def select(self, picks: Sequence[int]) -> Trainer:
