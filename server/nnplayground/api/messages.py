@@ -24,6 +24,7 @@ import numpy as np
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from nnplayground.api import protocol as p
+from nnplayground.api import sweeps
 from nnplayground.api.settings import Settings
 from nnplayground.engine.errors import FieldError
 from nnplayground.runtime import commands as cmd
@@ -116,6 +117,11 @@ def on_compare(ctx: Context, message: p.CompareMessage) -> None:
     ctx.session.propose_compare([v.model_dump(exclude_unset=True) for v in parts], ctx.watcher)
 
 
+def on_sweep(ctx: Context, message: sweeps.SweepMessage) -> None:  # issue 16
+    axes = [a.model_dump() for a in message.axes]
+    ctx.session.propose_sweep(axes, message.same_init, ctx.watcher)
+
+
 # -- the table ---------------------------------------------------------------------------------
 ROUTES: tuple[Route[Any], ...] = (
     Route(p.ConfigMessage, on_config, limited=False),
@@ -126,6 +132,7 @@ ROUTES: tuple[Route[Any], ...] = (
     Route(p.PointsMessage, on_points),
     Route(p.CsvMessage, on_csv),
     Route(p.CompareMessage, on_compare),
+    Route(sweeps.SweepMessage, on_sweep),
 )
 BY_MODEL: dict[type[BaseModel], Route[Any]] = {r.model: r for r in ROUTES}
 CLIENT_TYPES: tuple[str, ...] = tuple(r.type for r in ROUTES)

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
+from nnplayground.api.sweeps import SweepEcho, SweepFrame  # issue 16
 from nnplayground.engine import registry as reg
 from nnplayground.engine.config import FIELD_SPECS
 from nnplayground.engine.errors import FieldError
@@ -251,6 +252,7 @@ SERVER_MESSAGES: tuple[type[BaseModel], ...] = (
     StreamEcho,
     ErrorMessage,
     EventMessage,
+    SweepEcho,  # issue 16
 )
 _server_union: Any = Annotated[Union[SERVER_MESSAGES], Field(discriminator="type")]  # noqa: UP007
 
@@ -312,6 +314,7 @@ class FrameHeader(BaseModel):
     # this moves.
     metrics_step: int
     compare: CompareFrame | None = None
+    sweep: SweepFrame | None = None  # issue 16: while a sweep runs (instead of `compare`)
     arrays: list[ArrayDescriptor]
 
 

@@ -30,6 +30,7 @@ import numpy as np
 from nnplayground.engine import branches as group
 from nnplayground.engine import train
 from nnplayground.engine.lanes import DataArrays, Hyper, LaneState, host
+from nnplayground.engine.probe import probe_lanes
 
 if TYPE_CHECKING:
     from nnplayground.engine.trainer import Trainer
@@ -140,4 +141,27 @@ def evaluate(trainer: Trainer) -> dict[str, np.ndarray]:
             if name not in out:
                 out[name] = np.zeros((trainer.lanes, *value.shape[1:]), value.dtype)
             out[name][list(lanes)] = value[: len(lanes)]
+    return out
+
+
+def probe(trainer: Trainer, lanes: Sequence[int], g: int, h: int) -> dict[str, np.ndarray]:
+    """`probe.probe_lanes`'s grids of `lanes` (leading axis K; other lanes' rows are zeros), by
+    groups of lanes; the grouped probe is compiled at half resolution only (group.warmup), so
+    use g, h = grid // 2, neuron_grid // 2 (sweep thumbnails)."""
+    configs = trainer.configs
+    state_host = jax.tree.map(np.asarray, trainer.state)
+    out: dict[str, np.ndarray] = {}
+    for members in group.split(list(lanes), lambda lane: group.branch_key(configs[lane])):
+        key = tuple(members)
+        inputs = _inputs(trainer, key)
+        state = jax.device_put(_take(state_host, _padded_index(key)))
+        if len(key) == 1:
+            got = probe_lanes(state, inputs.hp, g, h)
+        else:
+            got = group.group_probe(state, inputs.hp, g, h)
+        for name, leaf in got.items():
+            value = np.asarray(leaf)
+            if name not in out:
+                out[name] = np.zeros((trainer.lanes, *value.shape[1:]), value.dtype)
+            out[name][list(key)] = value[: len(key)]
     return out
