@@ -29,7 +29,7 @@ LIMITS = Limits(max_lanes=16)
                 {"field": "seed", "values": [1, 2, 3, 4]},
             ],
             "20 models exceed max_lanes = 16",
-        ),  # fmt: skip
+        ),
         ([{"field": "noise", "values": [0.0, 10.0]}], "axis 1, noise: a sweep varies the model"),
         ([{"field": "learning_rate", "values": [0.1, 99.0]}], "model 2 (learning_rate = 99.0)"),
         ([{"field": "activation", "values": ["tanh", "swish"]}], "model 2 (activation = 'swish')"),
@@ -72,7 +72,7 @@ def _epochs(s: Any, n: int, loop: asyncio.AbstractEventLoop, groups: group.Group
         [
             {"field": "activation", "values": ["tanh", "relu", "sigmoid"]},
             {"field": "learning_rate", "values": [0.03, 0.3]},
-        ],  # fmt: skip
+        ],
         [{"field": "seed", "values": [0, 1, 2, 3, 4]}],
     ],
     ids=["learning_rate", "activation x learning_rate", "seed"],
