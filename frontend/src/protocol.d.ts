@@ -9,7 +9,8 @@ export type ClientMessage =
   | EditBiasMessage
   | PointsMessage
   | CsvMessage
-  | CompareMessage;
+  | CompareMessage
+  | SweepMessage;
 export type Type = "config";
 /**
  * Problem type
@@ -129,6 +130,10 @@ export type L2 = number;
  * Dropout rate
  */
 export type Dropout = number;
+/**
+ * Batch normalization
+ */
+export type BatchNorm = boolean;
 /**
  * Model seed
  */
@@ -279,6 +284,10 @@ export type L21 = number;
  */
 export type Dropout1 = number;
 /**
+ * Batch normalization
+ */
+export type BatchNorm1 = boolean;
+/**
  * Model seed
  */
 export type Seed1 = number;
@@ -290,9 +299,48 @@ export type Patience1 = number;
  * @maxItems 15
  */
 export type Variants = ConfigChanges[];
+export type Type8 = "sweep";
+export type Field =
+  | "features"
+  | "hidden_layers"
+  | "activation"
+  | "init"
+  | "loss"
+  | "optimizer"
+  | "learning_rate"
+  | "momentum"
+  | "beta1"
+  | "beta2"
+  | "schedule"
+  | "decay_rate"
+  | "decay_steps"
+  | "batch_size"
+  | "l1"
+  | "l2"
+  | "dropout"
+  | "batch_norm"
+  | "seed"
+  | "patience";
+/**
+ * @minItems 1
+ * @maxItems 16
+ */
+export type Values = unknown[];
+/**
+ * @maxItems 2
+ */
+export type Axes = SweepAxis[];
+export type SameInit = boolean;
 export type ServerMessage =
-  HelloMessage | ConfigEcho | CompareEcho | StatusMessage | StreamEcho | ErrorMessage | EventMessage;
-export type Type8 = "hello";
+  | HelloMessage
+  | ConfigEcho
+  | CompareEcho
+  | StatusMessage
+  | StreamEcho
+  | ErrorMessage
+  | EventMessage
+  | SweepEcho;
+export type Type9 = "hello";
 export type Protocol1 = number;
 export type SessionId = string;
 export type ResumeToken = string;
@@ -416,6 +464,10 @@ export type L22 = number;
  */
 export type Dropout2 = number;
 /**
+ * Batch normalization
+ */
+export type BatchNorm2 = boolean;
+/**
  * Model seed
  */
 export type Seed2 = number;
@@ -443,27 +495,32 @@ export type TestLoss = (number | null)[];
 export type ValLoss = (number | null)[];
 export type TrainAccuracy = (number | null)[];
 export type TestAccuracy = (number | null)[];
-export type Type9 = "config";
+export type Type10 = "config";
 export type Rev1 = number;
-export type Type10 = "compare";
+export type Type11 = "compare";
 export type Variants1 = {
   [k: string]: unknown;
 }[];
 export type Lanes = number;
-export type Type11 = "status";
+export type Type12 = "status";
 export type Playing1 = boolean;
 export type Step2 = number;
 export type Epoch1 = number;
-export type Type12 = "stream";
+export type Type13 = "stream";
 export type Fps2 = number;
 export type StepsPerFrame2 = number | null;
-export type Type13 = "error";
+export type Type14 = "error";
 export type Message = string;
-export type Field = string | null;
-export type Type14 = "event";
+export type Field1 = string | null;
+export type Type15 = "event";
 export type Event = "diverged" | "early_stop";
 export type Step3 = number;
 export type Message1 = string;
+export type Type16 = "sweep";
+export type Axes1 = {
+  [k: string]: unknown;
+}[];
+export type Lanes1 = number;
 export type V = number;
 export type Step4 = number;
 export type Epoch2 = number;
@@ -489,6 +546,18 @@ export type TestAccuracy2 = number | null;
 export type Diverged = boolean;
 export type DivergedStep = number | null;
 export type Variants2 = VariantMetrics[];
+export type Axes2 = {
+  [k: string]: unknown;
+}[];
+export type Values1 = unknown[];
+export type Step6 = number;
+export type TrainLoss3 = number | null;
+export type TestLoss3 = number | null;
+export type TrainAccuracy3 = number | null;
+export type TestAccuracy3 = number | null;
+export type Diverged1 = boolean;
+export type DivergedStep1 = number | null;
+export type Lanes2 = SweepLane[];
 export type Name = string;
 export type Dtype = "uint8" | "uint16" | "float16" | "float32" | "int32";
 export type Shape = number[];
@@ -544,6 +613,7 @@ export interface ConfigMessage {
   l1?: L1;
   l2?: L2;
   dropout?: Dropout;
+  batch_norm?: BatchNorm;
   seed?: Seed;
   patience?: Patience;
 }
@@ -656,8 +726,32 @@ export interface ConfigChanges {
   l1?: L11;
   l2?: L21;
   dropout?: Dropout1;
+  batch_norm?: BatchNorm1;
   seed?: Seed1;
   patience?: Patience1;
+}
+/**
+ * Train every combination of one or two settings' values side by side, from scratch (at
+ * most `max_lanes` models, `hello.limits`); `"axes": []` ends the sweep. `same_init`: every
+ * model starts from the main seed's initialisation (else model i takes seed + i).
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "SweepMessage".
+ */
+export interface SweepMessage {
+  type: Type8;
+  axes: Axes;
+  same_init?: SameInit;
+}
+/**
+ * One swept setting and its values (each a valid value of that config field).
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "SweepAxis".
+ */
+export interface SweepAxis {
+  field: Field;
+  values: Values;
 }
 /**
  * The server's first message on every connection.
@@ -666,7 +760,7 @@ export interface ConfigChanges {
  * via the `definition` "HelloMessage".
  */
 export interface HelloMessage {
-  type?: Type8;
+  type?: Type9;
   protocol?: Protocol1;
   session_id: SessionId;
   resume_token: ResumeToken;
@@ -711,6 +805,7 @@ export interface RunConfig {
   l1: L12;
   l2: L22;
   dropout: Dropout2;
+  batch_norm: BatchNorm2;
   seed: Seed2;
   patience: Patience2;
 }
@@ -749,7 +844,7 @@ export interface History {
  * via the `definition` "ConfigEcho".
  */
 export interface ConfigEcho {
-  type?: Type9;
+  type?: Type10;
   config: RunConfig;
   rev: Rev1;
 }
@@ -761,7 +856,7 @@ export interface ConfigEcho {
  * via the `definition` "CompareEcho".
  */
 export interface CompareEcho {
-  type?: Type10;
+  type?: Type11;
   variants: Variants1;
   lanes: Lanes;
 }
@@ -770,7 +865,7 @@ export interface CompareEcho {
  * via the `definition` "StatusMessage".
  */
 export interface StatusMessage {
-  type?: Type11;
+  type?: Type12;
   playing: Playing1;
   step: Step2;
   epoch: Epoch1;
@@ -780,7 +875,7 @@ export interface StatusMessage {
  * via the `definition` "StreamEcho".
  */
 export interface StreamEcho {
-  type?: Type12;
+  type?: Type13;
   fps: Fps2;
   steps_per_frame: StepsPerFrame2;
 }
@@ -791,19 +886,30 @@ export interface StreamEcho {
  * via the `definition` "ErrorMessage".
  */
 export interface ErrorMessage {
-  type?: Type13;
+  type?: Type14;
   message: Message;
-  field: Field;
+  field: Field1;
 }
 /**
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "EventMessage".
  */
 export interface EventMessage {
-  type?: Type14;
+  type?: Type15;
   event: Event;
   step: Step3;
   message: Message1;
+}
+/**
+ * The sweep in force: its axes and its number of models (`lanes`; 1 and `[]` when off).
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "SweepEcho".
+ */
+export interface SweepEcho {
+  type?: Type16;
+  axes: Axes1;
+  lanes: Lanes1;
 }
 /**
  * The JSON header of a binary frame (after its uint32 LE length prefix).
@@ -818,6 +924,7 @@ export interface FrameHeader {
   metrics: FrameMetrics;
   metrics_step: MetricsStep;
   compare?: CompareFrame | null;
+  sweep?: SweepFrame | null;
   arrays: Arrays;
 }
 /**
@@ -864,6 +971,34 @@ export interface VariantMetrics {
 }
 export interface Changes {
   [k: string]: unknown;
+}
+/**
+ * Frames carry this while a sweep runs; `sweep_outputs` (V, g, g) holds every model's
+ * output grid at half resolution, lane 0 (the main model) first.
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "SweepFrame".
+ */
+export interface SweepFrame {
+  axes: Axes2;
+  lanes: Lanes2;
+}
+/**
+ * One model of a sweep in a frame: its values (one per axis) and full-data metrics (null
+ * before any measurement and after divergence).
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "SweepLane".
+ */
+export interface SweepLane {
+  values: Values1;
+  step: Step6;
+  train_loss: TrainLoss3;
+  test_loss: TestLoss3;
+  train_accuracy: TrainAccuracy3;
+  test_accuracy: TestAccuracy3;
+  diverged: Diverged1;
+  diverged_step: DivergedStep1;
 }
 /**
  * This interface was referenced by `Protocol`'s JSON-Schema
