@@ -3,6 +3,7 @@
 
 import { LossChart } from "./charts.js";
 import { CompareView } from "./compare.js";
+import { SweepView } from "./sweep.js"; // issue 16
 import { Controls, fillDrawClasses, MULTI_CLASS_DATASETS, readOptions } from "./controls.js";
 import { CsvError, parseCsv, serializeCsv } from "./csv.js";
 import { Heatmap } from "./heatmap.js";
@@ -103,6 +104,8 @@ const compare = new CompareView(document, {
     requestPaint();
   },
 });
+// issue 16: the Sweep panel
+const sweep = new SweepView(document, { onSweep: (message, source) => send(message, source) });
 const lessons = new LessonView(document, () => store.set({ lesson: null, hidden: new Set() }));
 
 // ---------- socket ----------
@@ -173,6 +176,9 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
         break;
       case "compare":
         compare.echo(msg.variants);
+        break;
+      case "sweep": // issue 16
+        sweep.echo(/** @type {any} */ (msg.axes));
         break;
       case "error": {
         const field = typeof msg.field === "string" ? document.querySelector(`[data-field="${msg.field}"]`) : null;
@@ -346,6 +352,7 @@ const WATCH = {
   lesson: ["lesson"],
   banner: ["banner"],
   compare: ["frame", "config", "ui"],
+  sweep: ["frame"], // issue 16
   url: ["config", "ui", "hidden", "lesson", "points"],
 };
 store.subscribe((changed) => {
@@ -415,6 +422,7 @@ function paint() {
     compare.update({ frame: s.frame, config: /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (c)), problem: c.problem, numClasses: c.num_classes, discretize: s.ui.discretize });
     compare.paint();
   }
+  if (dirty.has("sweep")) sweep.paint(s.frame); // issue 16
   if (dirty.has("lesson")) lessons.paint(s.lesson);
   if (dirty.has("banner")) banner.paint(s.banner);
   if (dirty.has("url")) {
