@@ -125,7 +125,7 @@ export class SweepView {
     form.append(same, sameLabel, start, stop, dd);
     const grid = el(d, "div", { class: "sweep-grid", role: "list", "aria-label": "Sweep models" });
     const chart = /** @type {HTMLCanvasElement} */ (el(d, "canvas", { class: "sweep-chart", role: "img", "aria-label": "Test loss against the swept value", width: "320", height: "160" }));
-    const band = /** @type {HTMLCanvasElement} */ (el(d, "canvas", { class: "sweep-chart", role: "img", "aria-label": "Seed ensemble: mean test loss with min–max band", width: "320", height: "160" }));
+    const band = /** @type {HTMLCanvasElement} */ (el(d, "canvas", { class: "sweep-chart", role: "img", "aria-label": "Seed ensemble: mean test loss with min-max band", width: "320", height: "160" }));
     band.hidden = true;
     const ddChart = /** @type {HTMLCanvasElement} */ (el(d, "canvas", { class: "sweep-chart", role: "img", "aria-label": "Double descent: test error against hidden width", width: "320", height: "160" }));
     ddChart.hidden = true;

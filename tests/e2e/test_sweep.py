@@ -51,7 +51,7 @@ def test_sweep_grid_band_and_double_descent(
     panel.get_by_label("Second setting").select_option("")
     panel.get_by_role("button", name="Start sweep").click()
     poll(page, "() => nnplayground.store.state.frame?.header.sweep?.axes[0].field === 'seed'")
-    band = panel.get_by_role("img", name="Seed ensemble: mean test loss with min–max band")
+    band = panel.get_by_role("img", name="Seed ensemble: mean test loss with min-max band")
     expect(band).to_be_visible(timeout=20_000)
     poll(page, "() => nnplayground.store.state.step > 300", timeout=40_000)
 
