@@ -108,6 +108,7 @@ def test_schema_is_message_schema(live_server: LiveServer) -> None:
         "points",
         "csv",
         "compare",
+        "sweep",  # issue 16
     }
     assert "arrays" in served["frame_header"]["properties"]
 
