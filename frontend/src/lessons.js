@@ -75,6 +75,10 @@ export const LESSONS = Object.freeze([
   lesson("vanishing-gradients", "Deep sigmoid nets and vanishing gradients",
     "Six sigmoid layers each shrink the gradient by up to four times, so the first layers hardly learn. Switch the activation to ReLU or tanh while it plays and watch training speed up.",
     { dataset: "circle", hidden_layers: [6, 6, 6, 6, 6, 6], activation: "sigmoid", learning_rate: 0.3 }),
+  // issue 16 (the engine's test_batch_norm checks the claim: six sigmoid layers stall without it)
+  lesson("batch-norm-deep-sigmoid", "Batch normalization trains a deep sigmoid net",
+    "Each hidden layer's inputs are rescaled to zero mean and unit variance over the minibatch, so the sigmoids stay in their steep middle and gradients reach the first layers. Untick Batch normalization and press reset: the same net stalls.",
+    { dataset: "circle", hidden_layers: [8, 8, 8, 8, 8, 8], activation: "sigmoid", learning_rate: 0.1, batch_norm: true }),
 ]);
 
 /**
