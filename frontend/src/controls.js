@@ -23,18 +23,12 @@ export const MULTI_CLASS_DATASETS = ["multi_spiral", "blobs", "user"];
 const MOMENTUM_OPTIMIZERS = ["momentum", "nesterov", "rmsprop"];
 const ADAM_OPTIMIZERS = ["adam", "nadam"];
 
-/** Human labels for registry names (the value stays the registry name). */
-const LABELS = /** @type {Record<string, string>} */ ({
-  classification: "Classification", regression: "Regression",
-  circle: "Circle", xor: "XOR", gauss: "Two Gaussians", spiral: "Spiral", moons: "Moons", checkerboard: "Checkerboard",
-  multi_spiral: "Multi-arm spiral", blobs: "Blobs", user: "Your data", plane: "Plane", multi_gauss: "Multi Gaussian", surface: "Surface",
-  tanh: "Tanh", relu: "ReLU", sigmoid: "Sigmoid", linear: "Linear", leaky_relu: "Leaky ReLU", elu: "ELU", gelu: "GELU",
-  softplus: "Softplus", sin: "Sine", step: "Step (Heaviside)",
-  xavier: "Xavier/Glorot", he: "He", zero: "Zero", small: "Small random", uniform: "Uniform",
-  auto: "Auto", mse: "Mean squared error", logistic: "Logistic (cross-entropy)", softmax: "Softmax cross-entropy", hinge: "Hinge",
-  sgd: "SGD", momentum: "Momentum", nesterov: "Nesterov", adagrad: "Adagrad", rmsprop: "RMSprop", adam: "Adam", nadam: "Nadam",
-  constant: "Constant", time: "Time-based decay", exponential: "Exponential decay",
-});
+/**
+ * Human labels of registry names, as /api/options states them (filled by `setOptions`; the value
+ * of a control stays the registry name). Until the options arrive a name shows as itself.
+ * @type {Record<string, string>}
+ */
+const LABELS = {};
 
 /** @param {string} name */
 export function labelOf(name) {
@@ -135,6 +129,7 @@ export class Controls {
   /** @param {Options} options */
   setOptions(options) {
     this.options = options;
+    for (const list of Object.values(options.labels)) Object.assign(LABELS, list);
     for (const el of this.fields) {
       if (!(el instanceof HTMLSelectElement)) continue;
       const list = el.dataset.options;

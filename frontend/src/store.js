@@ -323,7 +323,6 @@ export function configDiff(current, next) {
  * @property {{xy: Float32Array, split: Uint8Array} | null} points  xy rows are (x1, x2, label)
  * @property {number} dataRev
  * @property {number | null} hoverNeuron  index into the frame's `neurons`, shown large on the output
- * @property {number} drawClass          class (or target) a click on the output adds in draw mode
  * @property {boolean} drawMode
  * @property {{message: string, kind: "diverged" | "early_stop"} | null} banner
  */
@@ -350,7 +349,6 @@ export class Store {
       points: null,
       dataRev: -1,
       hoverNeuron: null,
-      drawClass: 0,
       drawMode: false,
       banner: null,
       ...initial,

@@ -98,7 +98,7 @@ def test_select_copies_lanes_and_keeps_the_source() -> None:
     # A new per-lane attribute must be sliced in `select` too: this list makes that visible.
     assert set(vars(grown)) == {
         "capacity", "grid", "neuron_grid", "_configs", "_rows", "_data", "_hyper",
-        "_dev_hyper", "_dev_data", "_host_hyper", "_host_data", "_examples", "_best_val",
+        "_dev_hyper", "_dev_data", "_host_hyper", "_host_data", "_best_val",
         "_best_step", "_state", "_steps", "_epochs",
     }, "Trainer grew an attribute: does Trainer.select copy it per lane?"  # fmt: skip
     back = grown.select([1])

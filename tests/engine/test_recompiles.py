@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+import jax
 import numpy as np
+import pytest
 
 from nnplayground.engine import RunConfig, Trainer, lanegroups, warmup
 from nnplayground.engine.compiles import CompileCounter
@@ -27,6 +30,7 @@ SCRIPT: list[dict[str, Any]] = [
     {"optimizer": "nadam"},
     {"schedule": "time", "decay_rate": 0.01},
     {"schedule": "step", "decay_steps": 10, "decay_rate": 0.5},
+    {"schedule": "exponential", "decay_rate": 1e-4},  # (step decay left a rate of 0: no training)
     {"batch_size": 3},
     {"batch_size": 40},
     {"batch_size": 10},
@@ -51,15 +55,35 @@ SCRIPT: list[dict[str, Any]] = [
 ]
 
 
+def _scheduled(t: Trainer) -> float:
+    """The rate of the last step taken (t = steps before it), docs/architecture.md §2."""
+    cfg, step = t.configs[0], int(t.step[0]) - 1
+    lr, k, s = cfg.learning_rate, cfg.decay_rate, cfg.decay_steps
+    return {
+        "constant": lr,
+        "time": lr / (1 + k * step),
+        "step": lr * math.exp(-k * s * (step // s)),
+        "exponential": lr * math.exp(-k * step),
+    }[cfg.schedule]
+
+
 def test_no_recompiles_after_warmup() -> None:
     warmup()
     t = Trainer([RunConfig()])
     with CompileCounter() as counter:
         for changes in SCRIPT:
             t.apply(0, t.configs[0].replace(**changes))
+            before = [np.asarray(a).copy() for a in jax.tree.leaves(t.state.params)]
             m = t.train(45)  # one full chunk and a partial one
             arrays = t.probe().arrays(0)
-            assert np.isfinite(m.train_loss[0]) or m.diverged[0], changes
+            # Every setting trains: none of these diverges, and the rate in force is the
+            # config's, on its schedule (computed here from the formulas, not the engine's).
+            assert np.isfinite(m.train_loss[0]) and not m.diverged[0], changes
+            assert m.learning_rate[0] == pytest.approx(_scheduled(t), rel=1e-5, abs=1e-12)
+            if m.learning_rate[0] > 1e-6:  # and it moved the parameters
+                after = [np.asarray(a) for a in jax.tree.leaves(t.state.params)]
+                moved = any(not np.array_equal(a, b) for a, b in zip(after, before, strict=True))
+                assert moved, changes
             assert arrays["output"][0].shape == (100, 100)
             # What a loaded server does instead: train unmeasured, measure, probe at half size.
             t.advance(3)

@@ -80,7 +80,7 @@ def test_variant_lane_equals_a_session_of_its_own(server: LiveServer) -> None:
     frame = together.until_frame()
     block = frame.header["compare"]["variants"]
     assert [v["changes"] for v in block] == variants
-    assert frame.raw("compare_outputs").shape[0] == 2
+    assert frame.raw["compare_outputs"].shape[0] == 2
     main = frame.header["metrics"]
     together.close()
 

@@ -6,13 +6,13 @@ import asyncio
 
 import numpy as np
 import pytest
-from harness import read, session, watch
 
 from nnplayground.engine import RunConfig, group
 from nnplayground.engine.errors import FieldError
 from nnplayground.runtime import commands, tick
 from nnplayground.runtime.compare import check_variants
 from nnplayground.runtime.pacing import Limits
+from runtime.harness import read, session, watch
 
 
 @pytest.mark.parametrize(

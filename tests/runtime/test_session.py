@@ -10,11 +10,11 @@ import asyncio
 
 import numpy as np
 import pytest
-from harness import read, session, watch
 
 from nnplayground.engine import group
 from nnplayground.engine.errors import FieldError
 from nnplayground.runtime import commands, tick
+from runtime.harness import read, session, watch
 
 Loop = asyncio.AbstractEventLoop
 T = 1000.0  # a scheduler time well past the start of the monotonic clock

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import numpy as np
-from harness import read, session, watch
 
 from nnplayground.engine import group
 from nnplayground.runtime import commands, tick
 from nnplayground.runtime.pacing import Limits
 from nnplayground.runtime.scheduler import Scheduler
+from runtime.harness import read, session, watch
 
 T = 1000.0
 

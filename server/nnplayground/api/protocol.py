@@ -32,10 +32,14 @@ def _field_type(name: str, spec: dict[str, Any]) -> Any:
     kind = spec["kind"]
     if kind == "choice":
         return _literal(reg.choices(spec["choices"]))
+    # Numbers: the type here, the range stated in the schema but checked once, by the engine's
+    # `RunConfig.validate` (the range also depends on the capacity bucket, and cross-field rules
+    # need the whole config): docs/architecture.md, "The path of one control".
+    bounds = {"minimum": spec.get("min"), "maximum": spec.get("max")}
     if kind == "int":
-        return Annotated[int, Field(ge=spec["min"], le=spec["max"])]
+        return Annotated[int, Field(json_schema_extra=bounds)]
     if kind == "float":
-        return Annotated[float, Field(ge=spec["min"], le=spec["max"], allow_inf_nan=False)]
+        return Annotated[float, Field(allow_inf_nan=False, json_schema_extra=bounds)]
     if kind == "bool":  # batch_norm (issue 16)
         return bool
     if kind == "subset":

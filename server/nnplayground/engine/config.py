@@ -151,8 +151,11 @@ class RunConfig:
         """Raise FieldError("<field>", reason) on the first bad field; return self if fine.
 
         Every range and choice comes from `FIELD_SPECS` (capped by `capacity`); the rules
-        between fields follow.
+        between fields follow. A RunConfig is immutable, so it is validated once per capacity:
+        handing a validated one on (to `Trainer.apply`) checks nothing twice.
         """
+        if self.__dict__.get("_valid_for") == capacity:
+            return self
         for name, spec in FIELD_SPECS.items():
             _check(name, getattr(self, name), spec, capacity)
         datasets = (
@@ -174,6 +177,7 @@ class RunConfig:
                 "train_ratio + val_ratio must be at most 0.95 "
                 f"(got {self.train_ratio} + {self.val_ratio})",
             )
+        object.__setattr__(self, "_valid_for", capacity)  # not a field: no effect on ==, hash
         return self
 
     def replace(self, capacity: Capacity = DEFAULT_CAPACITY, **changes: Any) -> RunConfig:

@@ -31,10 +31,6 @@ class Data(NamedTuple):
     n: int  # real rows
 
 
-def _uniform(rng: np.random.Generator, n: int, lo: float, hi: float) -> np.ndarray:
-    return rng.uniform(lo, hi, size=n)
-
-
 def _circle(rng: np.random.Generator, n: int, noise: float, _k: int) -> Rows:
     radius = 5.0
     half = n // 2

@@ -85,7 +85,6 @@ class Trainer:
         self._dev_data: DataArrays | None = None
         self._host_hyper: Hyper | None = None  # the stacked host copies the device ones come from
         self._host_data: DataArrays | None = None
-        self._examples = np.zeros(len(configs))
         self._best_val = np.full(len(configs), np.inf)
         self._best_step = np.full(len(configs), -1, np.int64)
         self.reset()
@@ -381,7 +380,6 @@ class Trainer:
         new._hyper = [self._hyper[i] for i in picks]
         new._dev_hyper = new._host_hyper = None
         new._dev_data = new._host_data = None
-        new._examples = self._examples[idx].copy()
         new._best_val = self._best_val[idx].copy()
         new._best_step = self._best_step[idx].copy()
         new._steps = self._steps[idx].copy()

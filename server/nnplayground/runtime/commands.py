@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nnplayground.engine.config import DATA_FIELDS
+from nnplayground.engine.config import DATA_FIELDS, RunConfig
 from nnplayground.engine.errors import FieldError
 from nnplayground.runtime import tick
 
@@ -29,14 +29,18 @@ UNSET: Any = object()  # a stream field the client left out (None means "auto")
 
 @dataclass(frozen=True)
 class ConfigChange:
-    """Config changes, validated when queued (`Session.propose_config`); the one command a
-    burst coalesces into one (`Session.submit`)."""
+    """Config `changes`, validated when queued (`Session.propose_config`): `config` is `base`
+    with them, validated. The one command a burst coalesces into one (`Session.submit`)."""
 
     changes: JsonDict
+    base: RunConfig
+    config: RunConfig
 
     def __call__(self, s: Session) -> bool:
         old = s.trainer.configs[0]
-        new = old.replace(**self.changes)
+        # As validated, unless another command changed the config since (a regenerate, user
+        # points): then the changes go on top of that one, validated again.
+        new = self.config if old == self.base else old.replace(**self.changes)
         s.trainer.apply(0, new)
         s.config_changed(data=any(getattr(old, f) != getattr(new, f) for f in DATA_FIELDS))
         return True

@@ -74,7 +74,8 @@ class Session:
         if isinstance(command, ConfigChange) and self._commands:
             last, _ = self._commands[-1]
             if isinstance(last, ConfigChange):  # coalesce a burst of slider moves into one
-                self._commands[-1] = (ConfigChange({**last.changes, **command.changes}), sender)
+                merged = {**last.changes, **command.changes}
+                self._commands[-1] = (ConfigChange(merged, last.base, command.config), sender)
                 return
         self._commands.append((command, sender))
 
@@ -83,13 +84,13 @@ class Session:
         (FieldError and nothing queued when invalid). Under one lock with the queue, so the
         scheduler never overwrites `pending_config` with an older config while a newer waits."""
         with self._lock:
-            self.pending_config = self.pending_config.replace(**changes)
-            self._enqueue(ConfigChange(changes), sender)
+            base = self.pending_config
+            self.pending_config = base.replace(**changes)
+            self._enqueue(ConfigChange(changes, base, self.pending_config), sender)
         self.wake()
 
     def propose_compare(self, variants: list[JsonDict], sender: Watcher | None = None) -> None:
-        """Validate compare variants against the config that will be in force, then queue them
-        (FieldError("variants", ...) and nothing queued when they don't fit)."""
+        """Validate compare variants like `propose_config` (FieldError("variants", ...))."""
         with self._lock:
             check_variants(self.pending_config, variants, self.limits.max_lanes)
             self._enqueue(lambda s: commands.compare(s, tuple(variants)), sender)
@@ -206,8 +207,7 @@ class Session:
                 self.history.add(self.measuring.step, self.measuring.metrics)
 
     def probe_wanted(self) -> bool | None:
-        """After `begin` and training: None when no frame goes out now, else whether its probe
-        is at half resolution (what `end` would probe)."""
+        """After training: None when no frame goes out, else whether it is at half resolution."""
         if not self._frame_due or not any(w.wants_frame(self.active) for w in self.watchers):
             return None
         return self.reduced

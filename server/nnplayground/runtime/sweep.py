@@ -146,8 +146,10 @@ def start(s: Session, axes: list[JsonDict], same_init: bool) -> bool:
             s.trainer = s.compare.set(s.trainer, [], echo=False)
         s.send({"type": "sweep", "axes": [], "lanes": 1})
         return True
-    combos = combinations(s.trainer.configs[0], axes, s.limits.max_lanes, same_init)
-    commands.ConfigChange(combos[0])(s)  # lane 0 is the first combination: a config change
+    base = s.trainer.configs[0]
+    combos = combinations(base, axes, s.limits.max_lanes, same_init)
+    # Lane 0 is the first combination: a config change (echoed as such).
+    commands.ConfigChange(combos[0], base, base.replace(**combos[0]))(s)
     s.trainer = s.compare.set(s.trainer, combos[1:], echo=False)
     s.compare.sweep = Sweep([dict(a) for a in axes], combos)
     commands.control(s, "reset")  # every lane from its own seed: a fair race

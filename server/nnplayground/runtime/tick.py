@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from nnplayground.runtime.session import Session
 
 log = logging.getLogger("nnplayground.runtime")
+T = TypeVar("T")
 FAILED = "internal error while training; the session was paused"
 
 
@@ -35,7 +36,7 @@ def advance(sessions: Sequence[Session], now: float, groups: group.Groups) -> No
         steps = guarded(session, session.begin, now)
         if steps is not None:
             chunks.append((session, steps))
-    for members in group.split(chunks, lambda c: group.chunk_key(c[0].trainer, c[1])):
+    for members in _split(chunks, lambda c: group.chunk_key(c[0].trainer, c[1])):
         started = time.perf_counter()
         try:
             losses = groups.advance([s.trainer for s, _ in members], [n for _, n in members])
@@ -52,7 +53,7 @@ def advance(sessions: Sequence[Session], now: float, groups: group.Groups) -> No
     for session in sessions:  # no frame goes out: `end` only refreshes the hello snapshot
         if session not in framing:
             guarded(session, session.end)
-    for probed in group.split(framed, lambda f: group.probe_key(f[0].trainer, f[1])):
+    for probed in _split(framed, lambda f: group.probe_key(f[0].trainer, f[1])):
         drawn = [s for s, _ in probed]
         probes: list[Probe | None] = [None] * len(drawn)
         if len(drawn) > 1:
@@ -102,6 +103,11 @@ def trained(
         s.send_status()
 
 
+def _split(items: list[T], key: Callable[[T], Hashable | None]) -> list[list[T]]:
+    """`group.split`, without its keys for a group of one (an unloaded thread's every tick)."""
+    return [items] if len(items) == 1 else group.split(items, key)
+
+
 def guarded(session: Session, fn: Callable[..., Any], *args: Any) -> Any:
     try:
         return fn(*args)
@@ -116,7 +122,7 @@ def _measure(done: list[tuple[Session, int, float, np.ndarray]], groups: group.G
     its seconds, batch losses), with the measurements they want taken in grouped calls too."""
     wanted = [item for item in done if guarded(item[0], measure_wanted, item[0], item[3])]
     measured: dict[Session, tuple[ChunkMetrics, float]] = {}  # → (chunk, seconds)
-    for members in group.split(wanted, lambda item: group.eval_key(item[0].trainer)):
+    for members in _split(wanted, lambda item: group.eval_key(item[0].trainer)):
         started = time.perf_counter()
         trainers = [item[0].trainer for item in members]
         try:
