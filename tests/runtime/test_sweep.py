@@ -8,13 +8,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from harness import read, session, watch
 
 from nnplayground.engine import RunConfig, Trainer, group
 from nnplayground.engine.errors import FieldError
 from nnplayground.runtime import commands, tick
 from nnplayground.runtime.pacing import Limits
 from nnplayground.runtime.sweep import combinations
+from runtime.harness import read, session, watch
 
 LIMITS = Limits(max_lanes=16)
 
