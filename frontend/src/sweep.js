@@ -115,14 +115,15 @@ export class SweepView {
     });
     const same = /** @type {HTMLInputElement} */ (el(d, "input", { id: "sweep-same-init", type: "checkbox" }));
     same.checked = true;
-    const sameLabel = el(d, "label", { for: same.id, class: "check" }, "Same initialisation");
+    const sameLabel = el(d, "label", { class: "check" });
+    sameLabel.append(same, " Same initialisation");
     const start = el(d, "button", { type: "button", id: "sweep-start" }, "Start sweep");
     const stop = el(d, "button", { type: "button", id: "sweep-stop" }, "Stop sweep");
     const dd = el(d, "button", { type: "button", id: "sweep-dd" }, "Show double descent");
     start.addEventListener("click", () => this.start(start));
     stop.addEventListener("click", () => this.handlers.onSweep({ type: "sweep", axes: [], same_init: true }, stop));
     dd.addEventListener("click", () => void this.showDoubleDescent());
-    form.append(same, sameLabel, start, stop, dd);
+    form.append(sameLabel, start, stop, dd);
     const grid = el(d, "div", { class: "sweep-grid", role: "list", "aria-label": "Sweep models" });
     const chart = /** @type {HTMLCanvasElement} */ (el(d, "canvas", { class: "sweep-chart", role: "img", "aria-label": "Test loss against the swept value", width: "320", height: "160" }));
     const band = /** @type {HTMLCanvasElement} */ (el(d, "canvas", { class: "sweep-chart", role: "img", "aria-label": "Seed ensemble: mean test loss with min-max band", width: "320", height: "160" }));
