@@ -116,7 +116,7 @@ export class SweepView {
     const same = /** @type {HTMLInputElement} */ (el(d, "input", { id: "sweep-same-init", type: "checkbox" }));
     same.checked = true;
     const sameLabel = el(d, "label", { class: "check" });
-    sameLabel.append(same, " Same initialisation");
+    sameLabel.append(same, " Same starting weights");
     const start = el(d, "button", { type: "button", id: "sweep-start" }, "Start sweep");
     const stop = el(d, "button", { type: "button", id: "sweep-stop" }, "Stop sweep");
     const dd = el(d, "button", { type: "button", id: "sweep-dd" }, "Show double descent");
@@ -125,8 +125,8 @@ export class SweepView {
     dd.addEventListener("click", () => void this.showDoubleDescent());
     form.append(sameLabel, start, stop, dd);
     const grid = el(d, "div", { class: "sweep-grid", role: "list", "aria-label": "Sweep models" });
-    const chart = /** @type {HTMLCanvasElement} */ (el(d, "canvas", { class: "sweep-chart", role: "img", "aria-label": "Test loss against the swept value", width: "320", height: "160" }));
-    const band = /** @type {HTMLCanvasElement} */ (el(d, "canvas", { class: "sweep-chart", role: "img", "aria-label": "Seed ensemble: mean test loss with min-max band", width: "320", height: "160" }));
+    const chart = /** @type {HTMLCanvasElement} */ (el(d, "canvas", { class: "sweep-chart", role: "img", "aria-label": "Sweep chart: final held-out loss per value", width: "320", height: "160" }));
+    const band = /** @type {HTMLCanvasElement} */ (el(d, "canvas", { class: "sweep-chart", role: "img", "aria-label": "Ensemble band: mean and range of the held-out loss", width: "320", height: "160" }));
     band.hidden = true;
     const ddChart = /** @type {HTMLCanvasElement} */ (el(d, "canvas", { class: "sweep-chart", role: "img", "aria-label": "Double descent: test error against hidden width", width: "320", height: "160" }));
     ddChart.hidden = true;

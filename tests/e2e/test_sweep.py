@@ -42,7 +42,9 @@ def test_sweep_grid_band_and_double_descent(
     poll(page, "() => nnplayground.store.state.step > 600", timeout=40_000)
     later = page.evaluate(PRINTS)
     assert len(first) == 4 and first != later, "thumbnails did not update"
-    expect(panel.get_by_role("img", name="Test loss against the swept value")).to_be_visible()
+    expect(
+        panel.get_by_role("img", name="Sweep chart: final held-out loss per value")
+    ).to_be_visible()
     screenshot(page, "sweep-grid")
 
     # A seed ensemble: the mean test loss with its min-max band.
@@ -51,7 +53,7 @@ def test_sweep_grid_band_and_double_descent(
     panel.get_by_label("Second setting").select_option("")
     panel.get_by_role("button", name="Start sweep").click()
     poll(page, "() => nnplayground.store.state.frame?.header.sweep?.axes[0].field === 'seed'")
-    band = panel.get_by_role("img", name="Seed ensemble: mean test loss with min-max band")
+    band = panel.get_by_role("img", name="Ensemble band: mean and range of the held-out loss")
     expect(band).to_be_visible(timeout=20_000)
     poll(page, "() => nnplayground.store.state.step > 300", timeout=40_000)
 
