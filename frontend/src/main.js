@@ -406,6 +406,7 @@ function paint() {
       editFeatures: !s.hidden.has("features"), editLayers: !s.hidden.has("network"),
     });
     network.paint();
+    $("network").classList.toggle("batch-norm", c.batch_norm === true); // issue 16: layer heads say "· BN"
   }
   if (dirty.has("chart")) {
     chart.update({ history, version: historyVersion, logScale: s.ui.log_scale, smoothing: s.ui.smoothing, regression: c.problem === "regression", validation: c.val_ratio > 0, presenter: s.presenter });

@@ -66,7 +66,7 @@ def test_sweep_grid_band_and_double_descent(
     poll(page, "() => !nnplayground.store.state.frame?.header.sweep")
 
 
-def test_batch_norm_toggle(playground: Playground) -> None:
+def test_batch_norm_toggle(playground: Playground, screenshot: Callable[[Page, str], Path]) -> None:
     page = playground.open()
     box = page.get_by_label("Batch normalization", exact=True)
     expect(box).not_to_be_checked()
@@ -74,3 +74,8 @@ def test_batch_norm_toggle(playground: Playground) -> None:
     page.keyboard.press("Space")
     poll(page, "() => nnplayground.store.state.config.batch_norm === true")
     poll(page, "() => nnplayground.store.state.frame?.arrays.has('bn_gamma')")
+    # The network view marks it on every hidden layer's head.
+    mark = """() => [...document.querySelectorAll('#network .layer-head > span:last-child')]
+      .map((s) => getComputedStyle(s, '::after').content)"""
+    poll(page, f"() => ({mark})().length === 2 && ({mark})().every((c) => c.includes('BN'))")
+    screenshot(page, "batch-norm-on")
