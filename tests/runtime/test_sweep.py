@@ -74,8 +74,12 @@ def _epochs(s: Any, n: int, loop: asyncio.AbstractEventLoop, groups: group.Group
             {"field": "learning_rate", "values": [0.03, 0.3]},
         ],
         [{"field": "seed", "values": [0, 1, 2, 3, 4]}],
+        [
+            {"field": "learning_rate", "values": [0.01, 0.03, 0.1, 0.3]},
+            {"field": "l2", "values": [0.0, 0.001, 0.01, 0.1]},
+        ],
     ],
-    ids=["learning_rate", "activation x learning_rate", "seed"],
+    ids=["learning_rate", "activation x learning_rate", "seed", "4x4"],
 )
 def test_every_lane_trains_as_it_would_alone(
     axes: list[dict[str, Any]], loop: asyncio.AbstractEventLoop
