@@ -3,6 +3,7 @@
 
 import { LossChart } from "./charts.js";
 import { CompareView } from "./compare.js";
+import { SweepView } from "./sweep.js"; // issue 16
 import { Controls, fillDrawClasses, MULTI_CLASS_DATASETS, readOptions } from "./controls.js";
 import { CsvError, parseCsv, serializeCsv } from "./csv.js";
 import { applyEmbed, embedOptions, networkPicture, outputPicture, pictureName, readModelFile, saveBlob } from "./export.js";
@@ -145,6 +146,8 @@ $("tab-norms").addEventListener("keydown", (e) => {
   $(next).focus();
 });
 
+// issue 16: the Sweep panel
+const sweep = new SweepView(document, { onSweep: (message, source) => send(message, source) });
 
 // ---------- socket ----------
 const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`, {
@@ -229,6 +232,9 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
         lastInspect = /** @type {import("./inspector.js").InspectReply} */ (msg);
         dirty.add("moreViews");
         requestPaint();
+        break;
+      case "sweep": // issue 16
+        sweep.echo(/** @type {any} */ (msg.axes));
         break;
       case "error": {
         const field = typeof msg.field === "string" ? document.querySelector(`[data-field="${msg.field}"]`) : null;
@@ -501,6 +507,7 @@ const WATCH = {
   lesson: ["lesson"],
   banner: ["banner"],
   compare: ["frame", "config", "ui"],
+  sweep: ["frame"], // issue 16
   url: ["config", "ui", "hidden", "lesson", "points"],
   moreViews: ["frame", "config", "points"], // issue 15
 };
@@ -551,6 +558,7 @@ function paint() {
       editFeatures: !s.hidden.has("features"), editLayers: !s.hidden.has("network"),
     });
     network.paint();
+    $("network").classList.toggle("batch-norm", c.batch_norm === true); // issue 16: layer heads say "· BN"
   }
   if (dirty.has("chart")) {
     const unit = paceUnit(s.ui.pace);
@@ -571,6 +579,7 @@ function paint() {
     compare.paint();
   }
   if (dirty.has("moreViews")) paintMoreViews(); // issue 15
+  if (dirty.has("sweep")) sweep.paint(s.frame); // issue 16
   if (dirty.has("lesson")) lessons.paint(s.lesson);
   if (dirty.has("banner")) banner.paint(s.banner, s.banner?.kind === "diverged" ? rates.fix(c.learning_rate) : null);
   if (dirty.has("url")) {

@@ -14,7 +14,8 @@ export type ClientMessage =
   | ImportMessage
   | TrainMessage
   | ViewsMessage
-  | InspectMessage;
+  | InspectMessage
+  | SweepMessage;
 export type Type = "config";
 /**
  * Problem type
@@ -134,6 +135,10 @@ export type L2 = number;
  * Dropout rate
  */
 export type Dropout = number;
+/**
+ * Batch normalization
+ */
+export type BatchNorm = boolean;
 /**
  * Model seed
  */
@@ -284,6 +289,10 @@ export type L21 = number;
  */
 export type Dropout1 = number;
 /**
+ * Batch normalization
+ */
+export type BatchNorm1 = boolean;
+/**
  * Model seed
  */
 export type Seed1 = number;
@@ -310,6 +319,38 @@ export type Confusion = boolean;
 export type Type12 = "inspect";
 export type Point = number;
 export type Apply = boolean;
+export type Type13 = "sweep";
+export type Field =
+  | "features"
+  | "hidden_layers"
+  | "activation"
+  | "init"
+  | "loss"
+  | "optimizer"
+  | "learning_rate"
+  | "momentum"
+  | "beta1"
+  | "beta2"
+  | "schedule"
+  | "decay_rate"
+  | "decay_steps"
+  | "batch_size"
+  | "l1"
+  | "l2"
+  | "dropout"
+  | "batch_norm"
+  | "seed"
+  | "patience";
+/**
+ * @minItems 1
+ * @maxItems 16
+ */
+export type Values = unknown[];
+/**
+ * @maxItems 2
+ */
+export type Axes = SweepAxis[];
+export type SameInit = boolean;
 export type ServerMessage =
   | HelloMessage
   | ConfigEcho
@@ -319,8 +360,9 @@ export type ServerMessage =
   | ErrorMessage
   | EventMessage
   | ExportReply
-  | InspectReply;
-export type Type13 = "hello";
+  | InspectReply
+  | SweepEcho;
+export type Type14 = "hello";
 export type Protocol1 = number;
 export type SessionId = string;
 export type ResumeToken = string;
@@ -444,6 +486,10 @@ export type L22 = number;
  */
 export type Dropout2 = number;
 /**
+ * Batch normalization
+ */
+export type BatchNorm2 = boolean;
+/**
  * Model seed
  */
 export type Seed2 = number;
@@ -471,32 +517,32 @@ export type TestLoss = (number | null)[];
 export type ValLoss = (number | null)[];
 export type TrainAccuracy = (number | null)[];
 export type TestAccuracy = (number | null)[];
-export type Type14 = "config";
+export type Type15 = "config";
 export type Rev1 = number;
-export type Type15 = "compare";
+export type Type16 = "compare";
 export type Variants1 = {
   [k: string]: unknown;
 }[];
 export type Lanes = number;
-export type Type16 = "status";
+export type Type17 = "status";
 export type Playing1 = boolean;
 export type Step2 = number;
 export type Epoch1 = number;
-export type Type17 = "stream";
+export type Type18 = "stream";
 export type Fps2 = number;
 export type StepsPerFrame2 = number | null;
-export type Type18 = "error";
+export type Type19 = "error";
 export type Message = string;
-export type Field = string | null;
-export type Type19 = "event";
+export type Field1 = string | null;
+export type Type20 = "event";
 export type Event = "diverged" | "early_stop";
 export type Step3 = number;
 export type Message1 = string;
-export type Type20 = "export";
+export type Type21 = "export";
 export type Format1 = "json" | "python" | "jax";
 export type Filename = string;
 export type Text2 = string;
-export type Type21 = "inspect";
+export type Type22 = "inspect";
 export type Point1 = number;
 export type Loss3 = number | null;
 export type Activations = (number | null)[][];
@@ -507,6 +553,11 @@ export type BiasGrads = (number | null)[][];
 export type LearningRate3 = number | null;
 export type Applied = boolean;
 export type LossAfter = number | null;
+export type Type23 = "sweep";
+export type Axes1 = {
+  [k: string]: unknown;
+}[];
+export type Lanes1 = number;
 export type V = number;
 export type Step4 = number;
 export type Epoch2 = number;
@@ -540,10 +591,22 @@ export type Span = number;
 export type Path = (number | null)[][];
 export type CenterLoss = number | null;
 export type Layer3 = number;
-export type Axes = ("neurons" | "pca") | null;
+export type Axes2 = ("neurons" | "pca") | null;
 export type Neurons1 = number[] | null;
 export type Boundary = number[] | null;
 export type Error = string | null;
+export type Axes3 = {
+  [k: string]: unknown;
+}[];
+export type Values1 = unknown[];
+export type Step6 = number;
+export type TrainLoss3 = number | null;
+export type TestLoss3 = number | null;
+export type TrainAccuracy3 = number | null;
+export type TestAccuracy3 = number | null;
+export type Diverged1 = boolean;
+export type DivergedStep1 = number | null;
+export type Lanes2 = SweepLane[];
 export type Name = string;
 export type Dtype = "uint8" | "uint16" | "float16" | "float32" | "int32";
 export type Shape = number[];
@@ -599,6 +662,7 @@ export interface ConfigMessage {
   l1?: L1;
   l2?: L2;
   dropout?: Dropout;
+  batch_norm?: BatchNorm;
   seed?: Seed;
   patience?: Patience;
 }
@@ -711,6 +775,7 @@ export interface ConfigChanges {
   l1?: L11;
   l2?: L21;
   dropout?: Dropout1;
+  batch_norm?: BatchNorm1;
   seed?: Seed1;
   patience?: Patience1;
 }
@@ -784,13 +849,36 @@ export interface InspectMessage {
   apply?: Apply;
 }
 /**
+ * Train every combination of one or two settings' values side by side, from scratch (at
+ * most `max_lanes` models, `hello.limits`); `"axes": []` ends the sweep. `same_init`: every
+ * model starts from the main seed's initialisation (else model i takes seed + i).
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "SweepMessage".
+ */
+export interface SweepMessage {
+  type: Type13;
+  axes: Axes;
+  same_init?: SameInit;
+}
+/**
+ * One swept setting and its values (each a valid value of that config field).
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "SweepAxis".
+ */
+export interface SweepAxis {
+  field: Field;
+  values: Values;
+}
+/**
  * The server's first message on every connection.
  *
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "HelloMessage".
  */
 export interface HelloMessage {
-  type?: Type13;
+  type?: Type14;
   protocol?: Protocol1;
   session_id: SessionId;
   resume_token: ResumeToken;
@@ -835,6 +923,7 @@ export interface RunConfig {
   l1: L12;
   l2: L22;
   dropout: Dropout2;
+  batch_norm: BatchNorm2;
   seed: Seed2;
   patience: Patience2;
 }
@@ -873,7 +962,7 @@ export interface History {
  * via the `definition` "ConfigEcho".
  */
 export interface ConfigEcho {
-  type?: Type14;
+  type?: Type15;
   config: RunConfig;
   rev: Rev1;
 }
@@ -885,7 +974,7 @@ export interface ConfigEcho {
  * via the `definition` "CompareEcho".
  */
 export interface CompareEcho {
-  type?: Type15;
+  type?: Type16;
   variants: Variants1;
   lanes: Lanes;
 }
@@ -894,7 +983,7 @@ export interface CompareEcho {
  * via the `definition` "StatusMessage".
  */
 export interface StatusMessage {
-  type?: Type16;
+  type?: Type17;
   playing: Playing1;
   step: Step2;
   epoch: Epoch1;
@@ -904,7 +993,7 @@ export interface StatusMessage {
  * via the `definition` "StreamEcho".
  */
 export interface StreamEcho {
-  type?: Type17;
+  type?: Type18;
   fps: Fps2;
   steps_per_frame: StepsPerFrame2;
 }
@@ -915,16 +1004,16 @@ export interface StreamEcho {
  * via the `definition` "ErrorMessage".
  */
 export interface ErrorMessage {
-  type?: Type18;
+  type?: Type19;
   message: Message;
-  field: Field;
+  field: Field1;
 }
 /**
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "EventMessage".
  */
 export interface EventMessage {
-  type?: Type19;
+  type?: Type20;
   event: Event;
   step: Step3;
   message: Message1;
@@ -936,7 +1025,7 @@ export interface EventMessage {
  * via the `definition` "ExportReply".
  */
 export interface ExportReply {
-  type?: Type20;
+  type?: Type21;
   format: Format1;
   filename: Filename;
   text: Text2;
@@ -951,7 +1040,7 @@ export interface ExportReply {
  * via the `definition` "InspectReply".
  */
 export interface InspectReply {
-  type?: Type21;
+  type?: Type22;
   point: Point1;
   loss: Loss3;
   activations: Activations;
@@ -962,6 +1051,17 @@ export interface InspectReply {
   learning_rate: LearningRate3;
   applied: Applied;
   loss_after: LossAfter;
+}
+/**
+ * The sweep in force: its axes and its number of models (`lanes`; 1 and `[]` when off).
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "SweepEcho".
+ */
+export interface SweepEcho {
+  type?: Type23;
+  axes: Axes1;
+  lanes: Lanes1;
 }
 /**
  * The JSON header of a binary frame (after its uint32 LE length prefix).
@@ -978,6 +1078,7 @@ export interface FrameHeader {
   compare?: CompareFrame | null;
   landscape?: LandscapeFrame | null;
   warp?: WarpFrame | null;
+  sweep?: SweepFrame | null;
   arrays: Arrays;
 }
 /**
@@ -1048,10 +1149,38 @@ export interface LandscapeFrame {
  */
 export interface WarpFrame {
   layer: Layer3;
-  axes?: Axes;
+  axes?: Axes2;
   neurons?: Neurons1;
   boundary?: Boundary;
   error?: Error;
+}
+/**
+ * Frames carry this while a sweep runs; `sweep_outputs` (V, g, g) holds every model's
+ * output grid at half resolution, lane 0 (the main model) first.
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "SweepFrame".
+ */
+export interface SweepFrame {
+  axes: Axes3;
+  lanes: Lanes2;
+}
+/**
+ * One model of a sweep in a frame: its values (one per axis) and full-data metrics (null
+ * before any measurement and after divergence).
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "SweepLane".
+ */
+export interface SweepLane {
+  values: Values1;
+  step: Step6;
+  train_loss: TrainLoss3;
+  test_loss: TestLoss3;
+  train_accuracy: TrainAccuracy3;
+  test_accuracy: TestAccuracy3;
+  diverged: Diverged1;
+  diverged_step: DivergedStep1;
 }
 /**
  * This interface was referenced by `Protocol`'s JSON-Schema

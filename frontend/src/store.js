@@ -31,6 +31,7 @@ import { DEFAULT_PACE, paceFromSteps } from "./pace.js";
  * @property {number} l1
  * @property {number} l2
  * @property {number} dropout
+ * @property {boolean} batch_norm
  * @property {number} seed
  * @property {number} patience
  */
@@ -84,6 +85,7 @@ export const FIELDS = Object.freeze([
   { key: "l1", kind: "float", scope: "config", value: 0, group: "regularization" },
   { key: "l2", kind: "float", scope: "config", value: 0, group: "regularization" },
   { key: "dropout", kind: "float", scope: "config", value: 0, group: "dropout" },
+  { key: "batch_norm", kind: "bool", scope: "config", value: false, group: "batch_norm" }, // issue 16
   { key: "seed", kind: "int", scope: "config", value: 0, group: "seed" },
   { key: "patience", kind: "int", scope: "config", value: 0, group: "regularization" },
   { key: "discretize", kind: "bool", scope: "ui", value: false, group: "output" },

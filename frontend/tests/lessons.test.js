@@ -44,6 +44,7 @@ test("lessons cover the lecture topics", () => {
     return { ...defaultConfig(), ...parseHash(l.hash).config };
   };
   assert.deepEqual(byId("perceptron-xor").hidden_layers, []);
+  assert.equal(byId("batch-norm-deep-sigmoid").batch_norm, true); // issue 16
   assert.equal(byId("hidden-layer-xor").hidden_layers.length, 1);
   assert.ok(byId("xor-feature").features.includes("x1x2"));
   assert.ok(byId("lr-too-small").learning_rate < 0.001);

@@ -8,7 +8,8 @@ test("every config field of the contract is in the table, with its default", () 
   assert.equal(cfg.learning_rate, 0.03);
   assert.deepEqual(cfg.hidden_layers, [4, 2]);
   assert.deepEqual(cfg.features, ["x1", "x2"]);
-  assert.equal(Object.keys(cfg).length, 27);
+  assert.equal(cfg.batch_norm, false); // issue 16
+  assert.equal(Object.keys(cfg).length, 28);
   assert.equal(new Set(FIELDS.map((f) => f.key)).size, FIELDS.length);
 });
 

@@ -113,6 +113,7 @@ def test_schema_is_message_schema(live_server: LiveServer) -> None:
         "train",
         "views",  # issue 15
         "inspect",
+        "sweep",  # issue 16
     }
     assert "arrays" in served["frame_header"]["properties"]
 
@@ -125,3 +126,12 @@ def test_websocket_origin_check(live_server: LiveServer) -> None:
     same.close()
     scripted = Client(live_server.ws_url)  # no Origin: a non-browser client
     scripted.close()
+
+
+def test_double_descent_curve(live_server: LiveServer) -> None:
+    """Issue 16: the lesson's curve, peaked at the interpolation threshold."""
+    got = get_json(f"{live_server.url}/api/double_descent")
+    widths, test = got["widths"], got["test_error"]
+    assert len(widths) == len(test) == len(got["train_error"]) >= 20
+    peak = widths[test.index(max(test))]
+    assert 0.5 * got["n_train"] <= peak <= 2 * got["n_train"]

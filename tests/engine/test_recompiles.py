@@ -9,7 +9,7 @@ import jax
 import numpy as np
 import pytest
 
-from nnplayground.engine import RunConfig, Trainer, warmup
+from nnplayground.engine import RunConfig, Trainer, lanegroups, warmup
 from nnplayground.engine.compiles import CompileCounter
 
 SCRIPT: list[dict[str, Any]] = [
@@ -21,6 +21,9 @@ SCRIPT: list[dict[str, Any]] = [
     {"l2": 0.02},
     {"dropout": 0.4},
     {"dropout": 0.0},
+    {"batch_norm": True},  # issue 16: a traced flag, toggled live
+    {"hidden_layers": [3, 6, 2]},
+    {"batch_norm": False},
     {"optimizer": "adam"},
     {"beta1": 0.7, "beta2": 0.95},
     {"optimizer": "momentum", "momentum": 0.5},
@@ -93,4 +96,31 @@ def test_no_recompiles_after_warmup() -> None:
         t.train(7)
         t.reset()
         t.train(1)
+    assert counter.traces == 0 and counter.compiles == 0, (counter.traces, counter.compiles)
+
+
+# Issue 16: sweeps (a several-lane Trainer, trained, measured and probed by branch groups).
+SWEEPS: list[list[dict[str, Any]]] = [
+    [{"learning_rate": lr} for lr in (0.003, 0.03, 0.3, 3.0)],
+    [{"activation": a} for a in ("tanh", "relu", "relu", "sigmoid")],
+    [{"hidden_layers": w} for w in ([2], [4, 2], [8, 8, 8], [4, 4])],
+    [{"seed": s, "batch_norm": s % 2 == 0} for s in range(4)],
+    [{"optimizer": o, "l2": 0.01} for o in ("sgd", "adam", "adam", "rmsprop")],
+]
+
+
+def test_sweeps_compile_nothing_after_warmup() -> None:
+    warmup()
+    warmup(lanes=4, part="first")  # what the server compiles for compare's lane count
+    t = Trainer([RunConfig()] * 4)
+    with CompileCounter() as counter:
+        for sweep in SWEEPS:
+            for lane, changes in enumerate(sweep):
+                t.apply(lane, RunConfig().replace(**changes))
+            t.reset()
+            m = t.train(45)
+            assert np.all(np.isfinite(m.train_loss) | m.diverged), sweep
+            grids = lanegroups.probe(t, range(4), t.grid // 2, t.neuron_grid // 2)
+            assert grids["output"].shape == (4, 50, 50)
+            t.select([0]).probe((0,), reduced=False).arrays(0)  # lane 0's own frame
     assert counter.traces == 0 and counter.compiles == 0, (counter.traces, counter.compiles)

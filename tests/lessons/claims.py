@@ -37,9 +37,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tests.reliability._client import Client
+from tests.wsclient import Client, Frame
 
-from nnplayground.benchmark.wire import Frame
 from nnplayground.engine.config import RunConfig
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,7 +110,7 @@ def run_session(
         while not (status and n_train is not None):
             message = client.recv(60)
             if isinstance(message, Frame) and "split" in message.names():
-                n_train = int(np.count_nonzero(message.raw("split") == 1))
+                n_train = int(np.count_nonzero(message.raw["split"] == 1))
             elif isinstance(message, dict) and message["type"] == "error":
                 raise ValueError(f"server refused the lesson: {message}")
             elif isinstance(message, dict) and message["type"] == "status":
@@ -194,7 +193,7 @@ def _frame_metric(run: Run, metric: str) -> float:
         raise ValueError(f"{run.name}: no frame")
     if metric.startswith(("neuron_spread:", "neuron_range:")):
         layer = int(metric.split(":")[1])
-        q = frame.raw("neurons").astype(np.float64) / 255.0  # (N, H, H)
+        q = frame.raw["neurons"].astype(np.float64) / 255.0  # (N, H, H)
         lo_hi = frame.value("neuron_range")  # (N, 2)
         maps = lo_hi[:, :1, None] + q * (lo_hi[:, 1:, None] - lo_hi[:, :1, None])
         sizes = [int(s) for s in run.config["hidden_layers"]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -21,7 +22,7 @@ from nnplayground.api.options import options
 from nnplayground.api.security import SecurityHeaders
 from nnplayground.api.settings import Settings, runtime_limits
 from nnplayground.api.ws import serve_socket
-from nnplayground.engine import Trainer
+from nnplayground.engine import Trainer, double_descent
 from nnplayground.runtime.manager import ManagerSettings, SessionManager
 from nnplayground.runtime.wire import PROTOCOL_VERSION
 
@@ -112,6 +113,11 @@ def create_app(
     async def get_schema() -> dict[str, Any]:
         return schema
 
+    # issue 16: the double-descent lesson's curve (deterministic, computed once, off the loop)
+    @app.get("/api/double_descent")
+    async def get_double_descent() -> dict[str, Any]:
+        return await asyncio.to_thread(_double_descent)
+
     @app.websocket("/ws")
     async def websocket(ws: WebSocket) -> None:
         await serve_socket(ws, app.state.manager, settings)
@@ -134,6 +140,12 @@ def create_app(
     # Top-level files of static/ (e.g. /styles.css) last, so routes above win.
     app.mount("/", StaticFiles(directory=assets.static, check_dir=False), "root")
     return app
+
+
+@functools.cache
+def _double_descent() -> dict[str, Any]:
+    """engine/double_descent.py's default curve: widths, test/train error, n_train."""
+    return double_descent.curve().to_dict()
 
 
 def _asset_status(assets: Assets) -> dict[str, bool]:

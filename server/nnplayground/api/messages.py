@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from nnplayground.api import protocol as p
 from nnplayground.api import takeaway as tk
 from nnplayground.api import view_messages  # issue 15
+from nnplayground.api import sweeps
 from nnplayground.api.settings import Settings
 from nnplayground.engine.errors import FieldError
 from nnplayground.runtime import commands as cmd
@@ -136,6 +137,9 @@ def on_train(ctx: Context, message: tk.TrainMessage) -> None:
         raise FieldError("steps", f"at most {limit} on this server")
     steps = message.steps
     ctx.submit(lambda s: modelio.train_command(s, steps))
+def on_sweep(ctx: Context, message: sweeps.SweepMessage) -> None:  # issue 16
+    axes = [a.model_dump() for a in message.axes]
+    ctx.session.propose_sweep(axes, message.same_init, ctx.watcher)
 
 
 # -- the table ---------------------------------------------------------------------------------
@@ -153,6 +157,7 @@ ROUTES: tuple[Route[Any], ...] = (
     Route(tk.TrainMessage, on_train),
     Route(p.ViewsMessage, view_messages.on_views),  # issue 15
     Route(p.InspectMessage, view_messages.on_inspect),  # issue 15
+    Route(sweeps.SweepMessage, on_sweep),
 )
 BY_MODEL: dict[type[BaseModel], Route[Any]] = {r.model: r for r in ROUTES}
 CLIENT_TYPES: tuple[str, ...] = tuple(r.type for r in ROUTES)

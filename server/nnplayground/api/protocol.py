@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
 from nnplayground.api.takeaway import ExportReply
+from nnplayground.api.sweeps import SweepEcho, SweepFrame  # issue 16
 from nnplayground.engine import registry as reg
 from nnplayground.engine.config import FIELD_SPECS
 from nnplayground.engine.errors import FieldError
@@ -40,6 +41,8 @@ def _field_type(name: str, spec: dict[str, Any]) -> Any:
         return Annotated[int, Field(json_schema_extra=bounds)]
     if kind == "float":
         return Annotated[float, Field(allow_inf_nan=False, json_schema_extra=bounds)]
+    if kind == "bool":  # batch_norm (issue 16)
+        return bool
     if kind == "subset":
         names = reg.choices(spec["choices"])
         item = _literal(names)
@@ -334,6 +337,7 @@ SERVER_MESSAGES: tuple[type[BaseModel], ...] = (
     EventMessage,
     ExportReply,  # issue 17 (api/takeaway.py)
     InspectReply,  # issue 15
+    SweepEcho,  # issue 16
 )
 _server_union: Any = Annotated[Union[SERVER_MESSAGES], Field(discriminator="type")]  # noqa: UP007
 
@@ -397,6 +401,7 @@ class FrameHeader(BaseModel):
     compare: CompareFrame | None = None
     landscape: LandscapeFrame | None = None  # issue 15: with the `views` message
     warp: WarpFrame | None = None  # issue 15
+    sweep: SweepFrame | None = None  # issue 16: while a sweep runs (instead of `compare`)
     arrays: list[ArrayDescriptor]
 
 

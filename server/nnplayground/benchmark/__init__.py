@@ -113,6 +113,17 @@ async def _engine_figures(quick: bool, out: dict[str, Any], sections: _Sections)
         out["padded_vs_exact_ratio"] = float(got["padded_vs_exact_ratio"])
         out["details"]["engine"] = got
 
+    async def sweeps() -> dict[str, Any]:  # issue 16: many models at once
+        from nnplayground.benchmark.sweeps import measure_sweeps
+
+        return dict(measure_sweeps(quick))
+
+    got = await sections.run("sweeps", sweeps)
+    if got is not None:
+        for key in ("sweep_16_speedup", "activation_sweep_vs_groups", "double_descent_s"):
+            out[key] = float(got[key])
+        out["details"]["sweeps"] = got
+
 
 def run(plan_name: str) -> dict[str, Any]:
     """Every figure of issue 5 (keys that could not be measured are absent; see `errors`)."""

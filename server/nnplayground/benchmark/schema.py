@@ -22,6 +22,10 @@ NUMBERS: dict[str, tuple[type, float, float]] = {
     "control_latency_ms_p50": (float, 0.0, 1e6),
     "control_latency_ms_p95": (float, 0.0, 1e6),
     "cold_start_s": (float, 0.0, 1e4),
+    # issue 16 (benchmark/sweeps.py)
+    "sweep_16_speedup": (float, 0.01, 1e3),
+    "activation_sweep_vs_groups": (float, 0.01, 1e3),
+    "double_descent_s": (float, 0.0, 1e4),
 }
 SESSION_NUMBERS: dict[str, tuple[type, float, float]] = {
     "n": (int, 1, 1e6),
@@ -41,6 +45,9 @@ TARGETS: dict[str, tuple[str, float]] = {
     "frame_bytes": ("<=", 64 * 1024),
     "control_latency_ms_p95": ("<=", 50),
     "cold_start_s": ("<=", 5),
+    "sweep_16_speedup": (">=", 4),  # issue 16
+    "activation_sweep_vs_groups": (">=", 1),
+    "double_descent_s": ("<=", 5),
 }
 TF_PLAYGROUND_EXAMPLES_PER_S = 6_100.0  # DESIGN.md §9: spiral 6x8 tanh batch 10, this machine
 

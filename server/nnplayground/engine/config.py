@@ -72,6 +72,7 @@ FIELD_SPECS: dict[str, dict[str, Any]] = {
     "l1": {"kind": "float", "min": 0.0, "max": 10.0, "step": 0.0001, "label": "L1 rate"},
     "l2": {"kind": "float", "min": 0.0, "max": 10.0, "step": 0.0001, "label": "L2 rate"},
     "dropout": {"kind": "float", "min": 0.0, "max": 0.9, "step": 0.05, "label": "Dropout rate"},
+    "batch_norm": {"kind": "bool", "label": "Batch normalization"},
     "seed": {"kind": "int", "min": 0, "max": MAX_SEED, "step": 1, "label": "Model seed"},
     "patience": {"kind": "int", "min": 0, "max": 1_000_000, "step": 100,
                  "label": "Early-stopping patience (steps, 0 = off)"},
@@ -113,6 +114,7 @@ class RunConfig:
     l1: float = 0.0
     l2: float = 0.0
     dropout: float = 0.0
+    batch_norm: bool = False
     seed: int = 0
     patience: int = 0
 
@@ -263,6 +265,9 @@ def _check(name: str, value: Any, spec: dict[str, Any], capacity: Capacity) -> N
         _int(name, value, spec["min"], min(spec["max"], cap))
     elif kind == "float":
         _float(name, value, spec["min"], spec["max"])
+    elif kind == "bool":
+        if not isinstance(value, bool):
+            raise FieldError(name, f"must be true or false, got {value!r}")
     elif kind == "subset":
         _subset(name, value, reg.choices(spec["choices"]))
     elif kind == "widths":

@@ -41,11 +41,14 @@ def lane_fresh(seed: Array, hp: Hyper, capacity: Capacity) -> LaneState:
     params = model.init_params(
         jax.random.fold_in(base, INIT_STREAM), hp.arch, hp.init, zeros(capacity)
     )
+    bn = model.fresh_batch_norm(capacity.layers, capacity.state_width)
     return LaneState(
         params,
         optim.init_state(hp.opt.kind, params),
         jax.random.fold_in(base, TRAIN_STREAM),
         jnp.int32(0),
+        bn,
+        optim.init_state(hp.opt.kind, model.Affine(bn.gamma, bn.beta)),
     )
 
 
@@ -96,7 +99,27 @@ def lane_edit(state: LaneState, old: Hyper, new: Hyper, seed: Array, reset_opt: 
     fresh_opt = optim.init_state(new.opt.kind, params)
     merged = _merge_opt(state.opt, fresh_opt, keep)
     opt = jax.tree.map(lambda f, m: jnp.where(reset_opt, f, m), fresh_opt, merged)
-    return LaneState(params, opt, state.key, state.step)
+    bn, bn_opt = _edit_batch_norm(state, new, keep.b, reset_opt)
+    return LaneState(params, opt, state.key, state.step, bn, bn_opt)
+
+
+def _edit_batch_norm(
+    state: LaneState, new: Hyper, kept: Array, reset_opt: Array
+) -> tuple[model.BatchNorm, optim.OptState]:
+    """Kept neurons keep gamma, β, their running statistics and moments; others start fresh."""
+    layers, width = kept.shape
+    fresh_bn = model.fresh_batch_norm(layers, width)
+    bn = model.BatchNorm(
+        *(jnp.where(kept > 0, o, f) for o, f in zip(state.bn, fresh_bn, strict=True))
+    )
+    affine = model.Affine(bn.gamma, bn.beta)
+    fresh_opt = optim.init_state(new.opt.kind, affine)
+    slots = tuple(
+        model.Affine(*(jnp.where(kept > 0, o, f) for o, f in zip(old, new_, strict=True)))
+        for old, new_ in zip(state.bn_opt.slots, fresh_opt.slots, strict=True)
+    )
+    merged = optim.OptState(state.bn_opt.counts, (slots[0], slots[1]))
+    return bn, jax.tree.map(lambda f, m: jnp.where(reset_opt, f, m), fresh_opt, merged)
 
 
 @engine_jit

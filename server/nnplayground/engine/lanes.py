@@ -19,7 +19,7 @@ from nnplayground.engine.config import Capacity, RunConfig
 from nnplayground.engine.data import Data
 from nnplayground.engine.features import feature_slots
 from nnplayground.engine.losses import head_of
-from nnplayground.engine.model import Arch, Params
+from nnplayground.engine.model import Arch, BatchNorm, Params
 from nnplayground.engine.optim import OptHyper, OptState
 
 
@@ -35,6 +35,7 @@ class Hyper(NamedTuple):
     l1: Array
     l2: Array
     dropout: Array
+    batch_norm: Array  # bool: batch normalisation on the hidden layers (model.BatchNorm)
 
 
 class LaneState(NamedTuple):
@@ -42,6 +43,10 @@ class LaneState(NamedTuple):
     opt: OptState
     key: Array  # (2,) uint32 minibatch/dropout stream
     step: Array  # () int32 steps taken
+    # Batch normalisation beside the parameters (kept, unused, while `batch_norm` is off), and
+    # the optimizer's state for its gamma and β (`model.Affine`), of the same kind as `opt`.
+    bn: BatchNorm
+    bn_opt: OptState
 
 
 class DataArrays(NamedTuple):
@@ -95,6 +100,7 @@ def hyper_of(cfg: RunConfig, capacity: Capacity) -> Hyper:
         l1=host(cfg.l1, f32),
         l2=host(cfg.l2, f32),
         dropout=host(cfg.dropout, f32),
+        batch_norm=host(cfg.batch_norm, np.bool_),
     )
 
 

@@ -25,6 +25,52 @@ class Params(NamedTuple):
     bo: Array  # (C,) output biases
 
 
+class BatchNorm(NamedTuple):
+    """Batch-normalisation state beside `Params` (one entry per hidden neuron slot).
+
+    With `batch_norm` on, a hidden pre-activation z = h·w + b becomes gamma·(z - μ)/√(σ² + ε) + β
+    before the activation: μ, σ² are the minibatch's (biased) statistics in training and the
+    running averages `mean`, `var` at evaluation (full-data metrics, probes, frames).
+    """
+
+    gamma: Array  # (L, D) learned scale gamma, 1 at init
+    beta: Array  # (L, D) learned shift β, 0 at init
+    mean: Array  # (L, D) running mean of z, 0 at init
+    var: Array  # (L, D) running (biased) variance of z, 1 at init
+
+
+class Affine(NamedTuple):
+    """The learned part of `BatchNorm` (what the optimizer updates)."""
+
+    gamma: Array  # (L, D)
+    beta: Array  # (L, D)
+
+
+# Running averages after each training step: r ← m·r + (1 - m)·batch statistic (PyTorch's
+# default, which calls 1 - m its "momentum" 0.1). ε as in PyTorch.
+BN_MOMENTUM = 0.9
+BN_EPS = 1e-5
+
+
+class Norm(NamedTuple):
+    """What a forward pass with batch normalisation needs: gamma, β and the statistics' source."""
+
+    gamma: Array  # (L, D)
+    beta: Array  # (L, D)
+    mean: Array  # (L, D) running mean (used when `weight` is None)
+    var: Array  # (L, D) running variance (used when `weight` is None)
+    weight: Array | None  # (B,) row weights: batch statistics (training); None: running ones
+
+
+def fresh_batch_norm(layers: int, width: int) -> BatchNorm:
+    return BatchNorm(
+        gamma=jnp.ones((layers, width)),
+        beta=jnp.zeros((layers, width)),
+        mean=jnp.zeros((layers, width)),
+        var=jnp.ones((layers, width)),
+    )
+
+
 class Arch(NamedTuple):
     """A lane's traced architecture masks (float 0/1 so they multiply directly)."""
 
@@ -132,6 +178,7 @@ def hidden(
     keep: Array | None = None,
     skip: bool = False,
     unrolled: bool = False,
+    norm: Norm | None = None,
 ) -> tuple[Array, Array]:
     """Hidden pass of feats (B, D): (the output layer's input (B, D), every layer's output (L, B, D)).
 
@@ -141,24 +188,64 @@ def hidden(
     worth it for thousands of rows (probes, full-data evaluation), where a 2-layer net then costs
     a third of the padded 6 layers; a minibatch step is cheaper without the branches. (Under a
     vmap over lanes with different depths the branch becomes a select and computes both sides.)
-    `unrolled`: the layer products written out (`dense`), for the probes.
+    `unrolled`: the layer products written out (`dense`), for the probes. `norm`: batch
+    normalisation before the activation (see `BatchNorm`; `hidden_stats` also returns μ, σ²).
     """
-    layers = params.w.shape[0]
-    active = jnp.arange(layers) < arch.depth
-
-    def layer(h: Array, xs: tuple[Array, ...]) -> tuple[Array, Array]:
-        w, b, mask, on = xs[:4]
-
-        def compute(h: Array) -> Array:
-            a = activate(act, dense(h, w, unrolled) + b[None, :]) * mask[None, :]
-            return a * xs[4] if keep is not None else a
-
-        a = lax.cond(on, compute, jnp.zeros_like, h) if skip else compute(h)
-        return jnp.where(on, a, h), a
-
-    xs = (params.w, params.b, arch.neuron_mask, active) + (() if keep is None else (keep,))
-    h, outs = lax.scan(layer, feats * arch.feat_mask[None, :], xs, unroll=UNROLL)
+    h, outs, _, _ = hidden_stats(params, arch, act, feats, keep, skip, unrolled, norm)
     return h, outs
+
+
+def _normalise(z: Array, xs: tuple[Array, ...], weight: Array | None) -> tuple[Array, ...]:
+    """z (B, D) → (gamma·(z - μ)/√(σ² + ε) + β, μ (D,), σ² (D,)); statistics weighted by rows."""
+    gamma, beta, mean, var = xs
+    if weight is not None:
+        n = jnp.maximum(jnp.sum(weight), 1.0)
+        mean = jnp.sum(z * weight[:, None], axis=0) / n
+        var = jnp.sum((z - mean[None, :]) ** 2 * weight[:, None], axis=0) / n
+    z_hat = (z - mean[None, :]) * lax.rsqrt(var + BN_EPS)[None, :]
+    return gamma[None, :] * z_hat + beta[None, :], mean, var
+
+
+def hidden_stats(
+    params: Params,
+    arch: Arch,
+    act: Array,
+    feats: Array,
+    keep: Array | None = None,
+    skip: bool = False,
+    unrolled: bool = False,
+    norm: Norm | None = None,
+) -> tuple[Array, Array, Array, Array]:
+    """`hidden`, and each layer's normalisation statistics μ, σ² (L, D) (zeros without `norm`)."""
+    layers, width = params.b.shape
+    active = jnp.arange(layers) < arch.depth
+    n_fixed = 4
+
+    def layer(h: Array, xs: tuple[Array, ...]) -> tuple[Array, tuple[Array, Array, Array]]:
+        w, b, mask, on = xs[:n_fixed]
+        rest = xs[n_fixed:]
+
+        def compute(h: Array) -> tuple[Array, Array, Array]:
+            z = dense(h, w, unrolled) + b[None, :]
+            mu = var = jnp.zeros(width)
+            if norm is not None:
+                z, mu, var = _normalise(z, rest[:4], norm.weight)
+            a = activate(act, z) * mask[None, :]
+            return (a * rest[-1] if keep is not None else a), mu, var
+
+        def off(h: Array) -> tuple[Array, Array, Array]:
+            return jnp.zeros_like(h), jnp.zeros(width), jnp.zeros(width)
+
+        a, mu, var = lax.cond(on, compute, off, h) if skip else compute(h)
+        return jnp.where(on, a, h), (a, mu, var)
+
+    xs: tuple[Array, ...] = (params.w, params.b, arch.neuron_mask, active)
+    if norm is not None:
+        xs += (norm.gamma, norm.beta, norm.mean, norm.var)
+    if keep is not None:
+        xs += (keep,)
+    h, (outs, mus, vars_) = lax.scan(layer, feats * arch.feat_mask[None, :], xs, unroll=UNROLL)
+    return h, outs, mus, vars_
 
 
 def forward(
@@ -169,12 +256,33 @@ def forward(
     keep: Array | None = None,
     skip: bool = False,
     unrolled: bool = False,
+    norm: Norm | None = None,
 ) -> tuple[Array, Array]:
     """Points x (B, 2) → (logits (B, C), hidden outputs (L, B, D)); `skip`: see `hidden`,
-    `unrolled`: see `dense`."""
+    `unrolled`: see `dense`, `norm`: batch normalisation (see `BatchNorm`)."""
     feats = features.compute(x, params.w.shape[1])
-    h, outs = hidden(params, arch, act, feats, keep, skip, unrolled)
+    h, outs = hidden(params, arch, act, feats, keep, skip, unrolled, norm)
     return dense(h, params.wo, unrolled) + params.bo[None, :], outs
+
+
+def forward_eval(
+    params: Params,
+    arch: Arch,
+    act: Array,
+    x: Array,
+    bn_on: Array,
+    bn: BatchNorm,
+    skip: bool = False,
+    unrolled: bool = False,
+) -> tuple[Array, Array]:
+    """`forward` in evaluation mode: batch normalisation by the running averages when `bn_on`
+    (a traced flag: one branch for the whole pass, so a net without it pays nothing)."""
+    norm = Norm(bn.gamma, bn.beta, bn.mean, bn.var, None)
+    return lax.cond(  # type: ignore[no-any-return]
+        bn_on,
+        lambda: forward(params, arch, act, x, skip=skip, unrolled=unrolled, norm=norm),
+        lambda: forward(params, arch, act, x, skip=skip, unrolled=unrolled),
+    )
 
 
 INIT_XAVIER, INIT_HE, INIT_ZERO, INIT_SMALL, INIT_UNIFORM = range(5)  # registry.INITS order

@@ -9,14 +9,14 @@ two buffers instead of seven states. Switching the kind re-initialises this stat
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import jax
 import jax.numpy as jnp
 import optax
 from jax import Array, lax
 
-from nnplayground.engine.model import Params
+from nnplayground.engine.model import Affine, Params
 
 _HYPER = 0.01  # placeholder initial values; the real ones are written in every step
 KINDS: tuple[optax.GradientTransformation, ...] = (
@@ -49,17 +49,23 @@ class OptState(NamedTuple):
     """Any kind's optax state, packed: its int leaves and its parameter-shaped leaves."""
 
     counts: Array  # (2,) int32: step counters of the kind (optax's `count` fields)
-    slots: tuple[Params, Params]  # first/second moment-like buffers (trace, mu, nu, sums)
+    # First/second moment-like buffers (trace, mu, nu, sums) shaped like what is optimised:
+    # `Params`, or batch normalisation's `Affine` (its own state, LaneState.bn_opt).
+    slots: tuple[Any, Any]
+
+
+# What the optimizer updates: the parameters, or batch normalisation's gamma and β.
+Tree = TypeVar("Tree", Params, Affine)
 
 
 def _is_params(x: Any) -> bool:
-    return isinstance(x, Params)
+    return isinstance(x, Params | Affine)
 
 
-def _pack(state: Any, params: Params) -> OptState:
+def _pack(state: Any, params: Any) -> OptState:
     counts, slots = [], []
     for leaf in jax.tree.leaves(state, is_leaf=_is_params):
-        if isinstance(leaf, Params):
+        if _is_params(leaf):
             slots.append(leaf)
         elif jnp.issubdtype(leaf.dtype, jnp.integer):
             counts.append(leaf.astype(jnp.int32))
@@ -70,13 +76,13 @@ def _pack(state: Any, params: Params) -> OptState:
     return OptState(jnp.stack(counts), (slots[0], slots[1]))
 
 
-def _unpack(kind: int, packed: OptState, params: Params) -> Any:
+def _unpack(kind: int, packed: OptState, params: Any) -> Any:
     template = KINDS[kind].init(params)
     leaves, treedef = jax.tree.flatten(template, is_leaf=_is_params)
     n_count = n_slot = 0
     out: list[Any] = []
     for leaf in leaves:
-        if isinstance(leaf, Params):
+        if _is_params(leaf):
             out.append(packed.slots[n_slot])
             n_slot += 1
         elif jnp.issubdtype(leaf.dtype, jnp.integer):
@@ -87,7 +93,7 @@ def _unpack(kind: int, packed: OptState, params: Params) -> Any:
     return jax.tree.unflatten(treedef, out)
 
 
-def init_state(kind: Array, params: Params) -> OptState:
+def init_state(kind: Array, params: Params | Affine) -> OptState:
     """Fresh packed state of optimizer `kind` (traced index)."""
     branches = [lambda p, i=i: _pack(KINDS[i].init(p), p) for i in range(len(KINDS))]
     return lax.switch(kind, branches, params)  # type: ignore[no-any-return]
@@ -119,13 +125,13 @@ def _with_hyper(state: Any, h: OptHyper, lr: Array) -> Any:
 
 
 def update(
-    h: OptHyper, state: OptState, grads: Params, params: Params, step: Array
-) -> tuple[Params, OptState]:
+    h: OptHyper, state: OptState, grads: Tree, params: Tree, step: Array
+) -> tuple[Tree, OptState]:
     """Updates of the selected kind at the scheduled rate lr_t, and its new packed state."""
     lr = scheduled_rate(h, step)
 
     def branch(i: int) -> Any:
-        def run(state: OptState) -> tuple[Params, OptState]:
+        def run(state: OptState) -> tuple[Tree, OptState]:
             inner = _with_hyper(_unpack(i, state, params), h, lr)
             updates, new_inner = KINDS[i].update(grads, inner, params)
             return updates, _pack(new_inner, params)

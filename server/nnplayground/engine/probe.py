@@ -22,6 +22,8 @@ from nnplayground.engine.lanes import Hyper, LaneState, over_lanes
 from nnplayground.engine.losses import head_of
 
 Extras = dict[str, float]
+# Frame arrays of a net with batch normalisation: `model.BatchNorm`'s leaves, active neurons.
+BN_ARRAYS = ("bn_gamma", "bn_beta", "bn_mean", "bn_var")
 
 
 def grid_points(g: int) -> Array:
@@ -39,15 +41,15 @@ def _quantise(v: Array, lo: Array, hi: Array) -> Array:
 
 def lane_probe(state: LaneState, hp: Hyper, g: int, h: int) -> dict[str, Array]:
     """One lane's grids: output (g, g) uint8 + float, class (g, g), neuron maps (L, D, h, h)."""
-    logits, _ = model.forward(
-        state.params, hp.arch, hp.act, grid_points(g), skip=True, unrolled=True
+    logits, _ = model.forward_eval(
+        state.params, hp.arch, hp.act, grid_points(g), hp.batch_norm, state.bn, True, True
     )
     cls, shown, _ = losses.predict(hp.head, logits, hp.arch.out_mask)
     regression = hp.head == losses.HEADS.index("regression")
     shown = jnp.where(regression, jnp.clip(shown, -1.0, 1.0), shown)
     lo = jnp.where(regression, -1.0, 0.0)
-    _, hidden = model.forward(
-        state.params, hp.arch, hp.act, grid_points(h), skip=True, unrolled=True
+    _, hidden = model.forward_eval(
+        state.params, hp.arch, hp.act, grid_points(h), hp.batch_norm, state.bn, True, True
     )
     maps = jnp.transpose(hidden, (0, 2, 1))  # (L, D, h·h)
     mn, mx = jnp.min(maps, axis=2), jnp.max(maps, axis=2)
@@ -112,9 +114,11 @@ class Probe:
         params: model.Params,
         configs: tuple[RunConfig, ...],
         lanes: tuple[int, ...],
+        bn: model.BatchNorm | None = None,
     ) -> None:
         self._grids = grids
         self._params = params
+        self._bn = bn
         self.configs = configs
         self.lanes = lanes
         self._cache: dict[str, np.ndarray] = {}
@@ -150,6 +154,9 @@ class Probe:
         weights, biases = active_weights(self._params, cfg, lane)
         out["weights"] = (weights, {})
         out["biases"] = (biases, {})
+        if cfg.batch_norm and self._bn is not None:
+            for name, leaf in zip(BN_ARRAYS, self._bn, strict=True):
+                out[name] = (np.asarray(leaf)[lane][layers, units].astype(np.float32), {})
         return out
 
     def output_float(self, lane: int) -> np.ndarray:

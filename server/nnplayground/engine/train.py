@@ -15,11 +15,12 @@ import jax
 import jax.numpy as jnp
 from jax import Array, lax
 
-from nnplayground.engine import losses, model, optim
+from nnplayground.engine import features, losses, model, optim
 from nnplayground.engine.config import FIELD_SPECS, Capacity
 from nnplayground.engine.jit import engine_jit
 from nnplayground.engine.lanes import DataArrays, Hyper, LaneState, over_lanes
-from nnplayground.engine.model import Params
+from nnplayground.engine.model import Affine, BatchNorm, Params
+from nnplayground.engine.optim import OptState
 
 CHUNK = 32  # steps per compiled call: long enough to hide dispatch (~50 µs), short to stay live
 BATCH_BUCKETS = (10, 32, 64)  # minibatch shapes: the default batch of 10 pays for 10 rows
@@ -69,6 +70,65 @@ def batch_loss(
     return losses.mean_loss(hp.head, logits, y, hp.arch.out_mask, weight)
 
 
+def _normed_loss(
+    trainable: tuple[Params, Affine],
+    hp: Hyper,
+    x: Array,
+    y: Array,
+    weight: Array,
+    keep: Array | None,
+) -> tuple[Array, tuple[Array, Array]]:
+    """`batch_loss` with batch normalisation by the minibatch's statistics → (loss, (μ, σ²))."""
+    params, affine = trainable
+    zeros = jnp.zeros_like(affine.gamma)
+    norm = model.Norm(affine.gamma, affine.beta, zeros, zeros, weight)
+    feats = features.compute(x, params.w.shape[1])
+    h, _, mu, var = model.hidden_stats(params, hp.arch, hp.act, feats, keep, norm=norm)
+    logits = h @ params.wo + params.bo[None, :]
+    return losses.mean_loss(hp.head, logits, y, hp.arch.out_mask, weight), (mu, var)
+
+
+def _loss_and_grads(
+    state: LaneState, hp: Hyper, x: Array, y: Array, weight: Array, keep: Array
+) -> tuple[Array, Params, Affine, Array, Array]:
+    """(loss, parameter grads, gamma/β grads, μ, σ²): one branch for the whole step, so a net
+    without batch normalisation pays nothing for it (statistics and gamma/β grads are 0 then)."""
+    affine = model.Affine(state.bn.gamma, state.bn.beta)
+
+    def plain() -> tuple[Array, Params, Affine, Array, Array]:
+        loss, grads = jax.value_and_grad(batch_loss)(state.params, hp, x, y, weight, keep)
+        zero = jnp.zeros_like(affine.gamma)
+        return loss, grads, model.Affine(zero, zero), zero, zero
+
+    def normed() -> tuple[Array, Params, Affine, Array, Array]:
+        (loss, (mu, var)), (grads, agrads) = jax.value_and_grad(_normed_loss, has_aux=True)(
+            (state.params, affine), hp, x, y, weight, keep
+        )
+        return loss, grads, agrads, mu, var
+
+    return lax.cond(hp.batch_norm, normed, plain)  # type: ignore[no-any-return]
+
+
+def _bn_step(
+    state: LaneState, hp: Hyper, agrads: Affine, mu: Array, var: Array
+) -> tuple[BatchNorm, OptState]:
+    """gamma, β one optimizer step on; running averages r ← m·r + (1 - m)·batch (active neurons)."""
+
+    def step() -> tuple[BatchNorm, OptState]:
+        affine = model.Affine(state.bn.gamma, state.bn.beta)
+        updates, opt = optim.update(hp.opt, state.bn_opt, agrads, affine, state.step)
+        m, on = model.BN_MOMENTUM, hp.arch.neuron_mask > 0
+        bn = BatchNorm(
+            gamma=affine.gamma + updates.gamma,
+            beta=affine.beta + updates.beta,
+            mean=jnp.where(on, m * state.bn.mean + (1.0 - m) * mu, state.bn.mean),
+            var=jnp.where(on, m * state.bn.var + (1.0 - m) * var, state.bn.var),
+        )
+        return bn, opt
+
+    return lax.cond(hp.batch_norm, step, lambda: (state.bn, state.bn_opt))  # type: ignore[no-any-return]
+
+
 def penalty_grads(params: Params, masks: Params, l1: Array, l2: Array) -> Params:
     """Gradient of `penalty`, written out: cheaper than differentiating it every step."""
     return Params(
@@ -96,14 +156,15 @@ def lane_step(
     weight = (jnp.arange(bucket) < hp.batch).astype(jnp.float32)
     layers, width = state.params.b.shape
     keep = dropout_keep(jax.random.fold_in(sub, 1), hp.dropout, (layers, bucket, width))
-    loss, grads = jax.value_and_grad(batch_loss)(
-        state.params, hp, data.x[rows], data.y[rows], weight, keep
+    loss, grads, agrads, mu, var = _loss_and_grads(
+        state, hp, data.x[rows], data.y[rows], weight, keep
     )
     reg = penalty_grads(state.params, masks, hp.l1, hp.l2)
     grads = Params(*(g + r for g, r in zip(grads, reg, strict=True)))
     updates, opt = optim.update(hp.opt, state.opt, grads, state.params, state.step)
     params = Params(*(p + u for p, u in zip(state.params, updates, strict=True)))
-    return LaneState(params, opt, key, state.step + 1), loss
+    bn, bn_opt = _bn_step(state, hp, agrads, mu, var)
+    return LaneState(params, opt, key, state.step + 1, bn, bn_opt), loss
 
 
 def lane_chunk(
@@ -181,7 +242,9 @@ def lane_eval(state: LaneState, hp: Hyper, data: DataArrays, rows: int) -> dict[
     train_w = (data.split == TRAIN).astype(jnp.float32)
 
     def objective(params: Params) -> tuple[Array, tuple[Array, Array]]:
-        logits, _ = model.forward(params, hp.arch, hp.act, data.x, skip=True)
+        logits, _ = model.forward_eval(
+            params, hp.arch, hp.act, data.x, hp.batch_norm, state.bn, skip=True
+        )
         per = losses.per_example_loss(hp.head, logits, data.y, hp.arch.out_mask)
         data_loss = jnp.sum(per * train_w) / jnp.maximum(jnp.sum(train_w), 1.0)
         return data_loss + penalty(params, masks, hp.l1, hp.l2), (logits, per)

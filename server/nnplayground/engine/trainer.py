@@ -17,7 +17,7 @@ import jax
 import numpy as np
 
 from nnplayground.engine import data as datasets
-from nnplayground.engine import edits, train
+from nnplayground.engine import edits, lanegroups, train
 from nnplayground.engine.config import DATA_FIELDS, DEFAULT_CAPACITY, MAX_SEED, Capacity, RunConfig
 from nnplayground.engine.errors import FieldError
 from nnplayground.engine.features import feature_slots
@@ -267,6 +267,8 @@ class Trainer:
         """
         if isinstance(n_steps, bool) or not isinstance(n_steps, int | np.integer) or n_steps < 1:
             raise ValueError(f"n_steps: must be an integer ≥ 1, got {n_steps!r}")
+        if lanegroups.groupable(self):  # lanes that share their branches share a call
+            return lanegroups.advance(self, int(n_steps))
         bucket = train.bucket_for(max(c.batch_size for c in self._configs))
         hp, dd = self._hp(), self._dd()
         state, pieces, left = self._state, [], int(n_steps)
@@ -307,6 +309,8 @@ class Trainer:
         return train.rows_for(max(d.n for d in self._data), self.capacity.points)
 
     def _metrics(self, batch_loss: np.ndarray, track: bool) -> ChunkMetrics:
+        if lanegroups.groupable(self):
+            return self.measured(lanegroups.evaluate(self), batch_loss, track)
         metrics = train.evaluate(self._state, self._hp(), self._dd(), self.eval_rows)
         return self.measured({k: np.asarray(v) for k, v in metrics.items()}, batch_loss, track)
 
@@ -354,7 +358,7 @@ class Trainer:
             self._check_lane(lane)
         g, h = (self.grid // 2, self.neuron_grid // 2) if reduced else (self.grid, self.neuron_grid)
         grids = probe_lanes(self._state, self._hp(), g, h)
-        return Probe(grids, self._state.params, self.configs, chosen)
+        return Probe(grids, self._state.params, self.configs, chosen, self._state.bn)
 
     # -- model files (engine/export.py) --------------------------------------------------------
     def early_stopping(self, lane: int) -> tuple[float, int]:

@@ -25,6 +25,7 @@ import numpy as np
 from nnplayground.engine import ChunkMetrics, Probe, RunConfig, Trainer
 from nnplayground.engine.config import DATA_FIELDS
 from nnplayground.engine.errors import FieldError
+from nnplayground.runtime import sweep as sweeps
 from nnplayground.runtime.frames import WireArray, clean_metrics
 
 JsonDict = dict[str, Any]
@@ -73,6 +74,7 @@ class Compare:
         self.variants: list[Variant] = []
         self._send = send
         self._stale = False  # variant metrics no longer describe the variant models
+        self.sweep: sweeps.Sweep | None = None  # a sweep is compare from scratch (sweep.py)
 
     @property
     def on(self) -> bool:
@@ -82,8 +84,9 @@ class Compare:
         return [dict(v.changes) for v in self.variants]
 
     # -- commands ------------------------------------------------------------------------------
-    def set(self, trainer: Trainer, variants: Sequence[JsonDict]) -> Trainer:
-        """Replace the variants (`[]`: compare off); validated first, ValueError changes nothing."""
+    def set(self, trainer: Trainer, variants: Sequence[JsonDict], echo: bool = True) -> Trainer:
+        """Replace the variants (`[]`: compare off); validated first, ValueError changes nothing.
+        `echo`: answer with a `compare` message (a sweep answers with its own)."""
         main = trainer.configs[0]
         check_variants(main, variants, self.max_lanes)
         configs = [main.replace(trainer.capacity, **changes) for changes in variants]
@@ -93,7 +96,9 @@ class Compare:
             new.apply(lane, config)
         self.variants = [Variant(dict(c), lane) for lane, c in enumerate(variants, start=1)]
         self._stale = True
-        self._echo()
+        self.sweep = None  # a compare message ends a sweep; the sweep command sets it after
+        if echo:
+            self._echo()
         return new
 
     def follow(self, trainer: Trainer) -> Trainer:
@@ -124,6 +129,11 @@ class Compare:
         dropped = len(kept) != len(self.variants)
         self.variants = kept
         self._stale = True
+        if dropped and self.sweep is not None:  # a sweep with a hole is no sweep: it ends
+            self.sweep = None
+            self.variants = []
+            self._send({"type": "sweep", "axes": [], "lanes": 1})
+            return trainer.select([0])
         if dropped:
             self._echo()
             if not self.on:
@@ -139,6 +149,8 @@ class Compare:
             variant.diverged_step = None
             variant.metrics = {}
             variant.step = 0
+        if self.sweep is not None:
+            self.sweep = sweeps.Sweep(self.sweep.axes, self.sweep.combos)
         self._stale = False
 
     # -- training ------------------------------------------------------------------------------
@@ -158,6 +170,8 @@ class Compare:
         return trainer.select(picks)
 
     def _record(self, trainer: Trainer, chunk: ChunkMetrics) -> None:
+        if self.sweep is not None:
+            self.sweep.record_main(trainer, chunk)
         for variant in self.variants:
             if variant.diverged_step is None:
                 lane = variant.lane
@@ -168,11 +182,19 @@ class Compare:
     # -- frames --------------------------------------------------------------------------------
     def header(self, trainer: Trainer) -> JsonDict | None:
         """The frame header's `compare` block (None while compare is off)."""
-        if not self.on:
+        if not self.on or self.sweep is not None:
             return None
         if self._stale:  # paused after a change: measure what the thumbnails will show
             self._record(trainer, trainer.evaluate())
         return {"variants": [_variant_json(v) for v in self.variants]}
+
+    def sweep_header(self, trainer: Trainer) -> JsonDict | None:
+        """The frame header's `sweep` block (None unless a sweep runs)."""
+        if self.sweep is None:
+            return None
+        if self._stale:
+            self._record(trainer, trainer.evaluate())
+        return self.sweep.header([_variant_json(v) for v in self.variants])
 
     def frame_parts(self, trainer: Trainer, reduced: bool) -> tuple[Trainer, list[WireArray]]:
         """What `wire.frame` draws: lane 0 alone, and the variants' grids.
@@ -181,6 +203,10 @@ class Compare:
         K-lane probe turns each `lax.switch` into a select over every branch and measured
         ~60 ms for 4 lanes on 2 cores, against ~8 ms for four one-lane probes.
         """
+        if self.sweep is not None:  # every lane's thumbnail, lane 0 included
+            diverged = [self.sweep.main_diverged_step is not None]
+            diverged += [v.diverged_step is not None for v in self.variants]
+            return trainer.select([0]), sweeps.thumbnails(trainer, diverged)
         if not self.on:
             return trainer, []
         probes = {

@@ -18,7 +18,7 @@ from typing import Any
 
 from nnplayground.engine import ChunkMetrics, Probe, RunConfig, Trainer
 from nnplayground.engine.errors import FieldError
-from nnplayground.runtime import commands, pacing, watchers, wire
+from nnplayground.runtime import commands, pacing, sweep, watchers, wire
 from nnplayground.runtime.clock import FrameClock
 from nnplayground.runtime.commands import Command, ConfigChange
 from nnplayground.runtime.compare import Compare, check_variants
@@ -96,6 +96,18 @@ class Session:
         with self._lock:
             check_variants(self.pending_config, variants, self.limits.max_lanes)
             self._enqueue(lambda s: commands.compare(s, tuple(variants)), sender)
+        self.wake()
+
+    def propose_sweep(
+        self, axes: list[JsonDict], same_init: bool, sender: Watcher | None = None
+    ) -> None:
+        """Validate a sweep against the config that will be in force, then queue it
+        (FieldError("axes", ...) and nothing queued when it does not fit). Issue 16."""
+        with self._lock:
+            combos = sweep.combinations(self.pending_config, axes, self.limits.max_lanes, same_init)
+            if combos:
+                self.pending_config = self.pending_config.replace(**combos[0])
+            self._enqueue(lambda s: sweep.start(s, axes, same_init), sender)
         self.wake()
 
     def attach(self, watcher: Watcher) -> None:

@@ -67,6 +67,7 @@ def emit(s: Session, probe: Probe | None = None) -> None:
         metrics=s.measuring.metrics,
         metrics_step=s.measuring.step,
         compare=s.compare.header(s.trainer),
+        sweep=s.compare.sweep_header(s.trainer),  # issue 16
     )
     parts: dict[bool, tuple[Trainer, list[WireArray], Probe]] = {}
     frames: dict[tuple[bool, bool, ViewRequest], bytes] = {}

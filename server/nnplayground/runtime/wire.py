@@ -61,6 +61,7 @@ def frame_header(
     metrics: JsonDict,
     metrics_step: int,
     compare: JsonDict | None,
+    sweep: JsonDict | None = None,
 ) -> JsonDict:
     """A frame's JSON header but its `arrays` (`encode_frame` adds them): the fields of
     `api.protocol.FrameHeader`, as a plain dict (a model per frame would cost more than the
@@ -77,6 +78,8 @@ def frame_header(
     }
     if compare is not None:
         header["compare"] = compare
+    if sweep is not None:  # issue 16
+        header["sweep"] = sweep
     return header
 
 
