@@ -9,7 +9,9 @@ export type ClientMessage =
   | EditBiasMessage
   | PointsMessage
   | CsvMessage
-  | CompareMessage;
+  | CompareMessage
+  | RoomMessage
+  | ForkMessage;
 export type Type = "config";
 /**
  * Problem type
@@ -290,9 +292,20 @@ export type Patience1 = number;
  * @maxItems 15
  */
 export type Variants = ConfigChanges[];
+export type Type8 = "room";
+export type Action1 = "open" | "close";
+export type Title = string | null;
+export type Type9 = "fork";
 export type ServerMessage =
-  HelloMessage | ConfigEcho | CompareEcho | StatusMessage | StreamEcho | ErrorMessage | EventMessage;
-export type Type8 = "hello";
+  | HelloMessage
+  | ConfigEcho
+  | CompareEcho
+  | StatusMessage
+  | StreamEcho
+  | ErrorMessage
+  | EventMessage
+  | RoomInfo;
+export type Type10 = "hello";
 export type Protocol1 = number;
 export type SessionId = string;
 export type ResumeToken = string;
@@ -443,29 +456,38 @@ export type TestLoss = (number | null)[];
 export type ValLoss = (number | null)[];
 export type TrainAccuracy = (number | null)[];
 export type TestAccuracy = (number | null)[];
-export type Type9 = "config";
+export type Role = "owner" | "follower";
+export type Type11 = "room";
+export type Code = string;
+export type JoinUrl = string;
+export type Followers = number;
+export type State = "live" | "reconnecting" | "closed";
+export type Title1 = string | null;
+export type Room = string;
+export type Step2 = number;
+export type Type12 = "config";
 export type Rev1 = number;
-export type Type10 = "compare";
+export type Type13 = "compare";
 export type Variants1 = {
   [k: string]: unknown;
 }[];
 export type Lanes = number;
-export type Type11 = "status";
+export type Type14 = "status";
 export type Playing1 = boolean;
-export type Step2 = number;
+export type Step3 = number;
 export type Epoch1 = number;
-export type Type12 = "stream";
+export type Type15 = "stream";
 export type Fps2 = number;
 export type StepsPerFrame2 = number | null;
-export type Type13 = "error";
+export type Type16 = "error";
 export type Message = string;
 export type Field = string | null;
-export type Type14 = "event";
+export type Type17 = "event";
 export type Event = "diverged" | "early_stop";
-export type Step3 = number;
+export type Step4 = number;
 export type Message1 = string;
 export type V = number;
-export type Step4 = number;
+export type Step5 = number;
 export type Epoch2 = number;
 export type Playing2 = boolean;
 export type ConfigRev = number;
@@ -481,7 +503,7 @@ export type WeightNorms = (number | null)[];
 export type ExamplesPerS = number | null;
 export type LearningRate3 = number | null;
 export type MetricsStep = number;
-export type Step5 = number;
+export type Step6 = number;
 export type TrainLoss2 = number | null;
 export type TestLoss2 = number | null;
 export type TrainAccuracy2 = number | null;
@@ -660,13 +682,34 @@ export interface ConfigChanges {
   patience?: Patience1;
 }
 /**
+ * Presenter: open a lecture room on this session (again: the same room, new title) or
+ * close it. The answer, and every later change of the follower count, is a `room` message.
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "RoomMessage".
+ */
+export interface RoomMessage {
+  type: Type8;
+  action: Action1;
+  title?: Title;
+}
+/**
+ * Follower: become the owner of a copy of the presenter's run as it is now.
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "ForkMessage".
+ */
+export interface ForkMessage {
+  type: Type9;
+}
+/**
  * The server's first message on every connection.
  *
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "HelloMessage".
  */
 export interface HelloMessage {
-  type?: Type8;
+  type?: Type10;
   protocol?: Protocol1;
   session_id: SessionId;
   resume_token: ResumeToken;
@@ -680,6 +723,9 @@ export interface HelloMessage {
   fps: Fps1;
   steps_per_frame: StepsPerFrame1;
   history: History;
+  role?: Role;
+  room?: RoomInfo | null;
+  forked_from?: ForkedFrom | null;
 }
 /**
  * This interface was referenced by `Protocol`'s JSON-Schema
@@ -743,13 +789,35 @@ export interface History {
   test_accuracy: TestAccuracy;
 }
 /**
+ * A room's state, to its presenter (with the follower count) and to its followers.
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "RoomInfo".
+ */
+export interface RoomInfo {
+  type?: Type11;
+  code: Code;
+  join_url: JoinUrl;
+  followers: Followers;
+  state: State;
+  title: Title1;
+}
+/**
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "ForkedFrom".
+ */
+export interface ForkedFrom {
+  room: Room;
+  step: Step2;
+}
+/**
  * The full config after every applied change; `rev` matches later frames' `config_rev`.
  *
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "ConfigEcho".
  */
 export interface ConfigEcho {
-  type?: Type9;
+  type?: Type12;
   config: RunConfig;
   rev: Rev1;
 }
@@ -761,7 +829,7 @@ export interface ConfigEcho {
  * via the `definition` "CompareEcho".
  */
 export interface CompareEcho {
-  type?: Type10;
+  type?: Type13;
   variants: Variants1;
   lanes: Lanes;
 }
@@ -770,9 +838,9 @@ export interface CompareEcho {
  * via the `definition` "StatusMessage".
  */
 export interface StatusMessage {
-  type?: Type11;
+  type?: Type14;
   playing: Playing1;
-  step: Step2;
+  step: Step3;
   epoch: Epoch1;
 }
 /**
@@ -780,7 +848,7 @@ export interface StatusMessage {
  * via the `definition` "StreamEcho".
  */
 export interface StreamEcho {
-  type?: Type12;
+  type?: Type15;
   fps: Fps2;
   steps_per_frame: StepsPerFrame2;
 }
@@ -791,7 +859,7 @@ export interface StreamEcho {
  * via the `definition` "ErrorMessage".
  */
 export interface ErrorMessage {
-  type?: Type13;
+  type?: Type16;
   message: Message;
   field: Field;
 }
@@ -800,9 +868,9 @@ export interface ErrorMessage {
  * via the `definition` "EventMessage".
  */
 export interface EventMessage {
-  type?: Type14;
+  type?: Type17;
   event: Event;
-  step: Step3;
+  step: Step4;
   message: Message1;
 }
 /**
@@ -810,7 +878,7 @@ export interface EventMessage {
  */
 export interface FrameHeader {
   v?: V;
-  step: Step4;
+  step: Step5;
   epoch: Epoch2;
   playing: Playing2;
   config_rev: ConfigRev;
@@ -854,7 +922,7 @@ export interface CompareFrame {
  */
 export interface VariantMetrics {
   changes: Changes;
-  step: Step5;
+  step: Step6;
   train_loss: TrainLoss2;
   test_loss: TestLoss2;
   train_accuracy: TrainAccuracy2;

@@ -23,6 +23,7 @@ from nnplayground.api.settings import Settings, runtime_limits
 from nnplayground.api.ws import serve_socket
 from nnplayground.engine import Trainer
 from nnplayground.runtime.manager import ManagerSettings, SessionManager
+from nnplayground.runtime.rooms import RoomLimits, Rooms
 from nnplayground.runtime.wire import PROTOCOL_VERSION
 
 REAP_INTERVAL_S = 1.0
@@ -49,6 +50,14 @@ def make_manager(
     )
 
 
+def make_rooms(settings: Settings) -> Rooms:
+    loop = asyncio.get_running_loop()
+    return Rooms(
+        RoomLimits(max_rooms=settings.max_rooms, max_followers=settings.max_followers),
+        later=loop.call_later,
+    )
+
+
 def create_app(
     settings: Settings | None = None,
     compile_count: Callable[[], int] | None = None,
@@ -65,17 +74,20 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         manager = make_manager(settings)
         app.state.manager = manager
+        rooms = app.state.rooms = make_rooms(settings)
 
         async def reaper() -> None:
             while True:
                 await asyncio.sleep(REAP_INTERVAL_S)
                 manager.reap()
+                rooms.reap()  # rooms whose presenter's grace ran out
 
         task = asyncio.create_task(reaper())
         try:
             yield
         finally:
             task.cancel()
+            rooms.shutdown()
             manager.shutdown()
 
     app = FastAPI(title="nnplayground", version=nnplayground.__version__, lifespan=lifespan,
@@ -114,10 +126,14 @@ def create_app(
 
     @app.websocket("/ws")
     async def websocket(ws: WebSocket) -> None:
-        await serve_socket(ws, app.state.manager, settings)
+        await serve_socket(ws, app.state.manager, settings, app.state.rooms)
 
     @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     def index() -> FileResponse:
+        return FileResponse(assets.static / "index.html", headers={"Cache-Control": "no-cache"})
+
+    @app.api_route("/r/{code}", methods=["GET", "HEAD"], include_in_schema=False)
+    def room_page(code: str) -> FileResponse:  # a lecture room's join URL: the page, following
         return FileResponse(assets.static / "index.html", headers={"Cache-Control": "no-cache"})
 
     @app.api_route("/favicon.ico", methods=["GET", "HEAD"], include_in_schema=False)

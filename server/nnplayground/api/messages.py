@@ -29,6 +29,7 @@ from nnplayground.engine.errors import FieldError
 from nnplayground.runtime import commands as cmd
 from nnplayground.runtime.commands import Command
 from nnplayground.runtime.csvdata import CsvError, parse_points
+from nnplayground.runtime.rooms import RoomError, Rooms
 from nnplayground.runtime.session import Session
 from nnplayground.runtime.watchers import Watcher
 from nnplayground.runtime.wire import PROTOCOL_VERSION
@@ -44,6 +45,8 @@ class Context:
     session: Session
     watcher: Watcher
     settings: Settings
+    rooms: Rooms | None = None  # lecture rooms (runtime/rooms.py)
+    base_url: str = ""  # the address this client used, for a room's join URL
 
     def submit(self, command: Command) -> None:
         """Queue `command` for the session's scheduler thread; its errors come back here."""
@@ -116,6 +119,25 @@ def on_compare(ctx: Context, message: p.CompareMessage) -> None:
     ctx.session.propose_compare([v.model_dump(exclude_unset=True) for v in parts], ctx.watcher)
 
 
+def on_room(ctx: Context, message: p.RoomMessage) -> None:
+    rooms = ctx.rooms
+    if rooms is None:
+        raise FieldError("type", "lecture rooms are not available on this server")
+    if message.action == "close":
+        room = rooms.of(ctx.session)
+        if room is not None:
+            rooms.close(room)
+        return
+    try:
+        rooms.open(ctx.session, ctx.watcher, ctx.settings.public_url or ctx.base_url, message.title)
+    except RoomError as exc:
+        raise FieldError(exc.field or "action", str(exc)) from None
+
+
+def on_fork(ctx: Context, message: p.ForkMessage) -> None:
+    raise FieldError("type", "fork: only a lecture room's follower forks; this run is yours")
+
+
 # -- the table ---------------------------------------------------------------------------------
 ROUTES: tuple[Route[Any], ...] = (
     Route(p.ConfigMessage, on_config, limited=False),
@@ -126,6 +148,8 @@ ROUTES: tuple[Route[Any], ...] = (
     Route(p.PointsMessage, on_points),
     Route(p.CsvMessage, on_csv),
     Route(p.CompareMessage, on_compare),
+    Route(p.RoomMessage, on_room),
+    Route(p.ForkMessage, on_fork),
 )
 BY_MODEL: dict[type[BaseModel], Route[Any]] = {r.model: r for r in ROUTES}
 CLIENT_TYPES: tuple[str, ...] = tuple(r.type for r in ROUTES)

@@ -159,6 +159,43 @@ class CsvMessage(BaseModel):
 
 
 # -- server → client ------------------------------------------------------------------------------
+# -- lecture rooms (runtime/rooms.py; docs/protocol.md "Lecture rooms") --------------------
+class RoomMessage(BaseModel):
+    """Presenter: open a lecture room on this session (again: the same room, new title) or
+    close it. The answer, and every later change of the follower count, is a `room` message."""
+
+    model_config = _STRICT
+    type: Literal["room"]
+    action: Literal["open", "close"]
+    title: Annotated[str, Field(max_length=60)] | None = None  # "Following <title>'s run"
+
+
+class ForkMessage(BaseModel):
+    """Follower: become the owner of a copy of the presenter's run as it is now."""
+
+    model_config = _STRICT
+    type: Literal["fork"]
+
+
+class RoomInfo(BaseModel):
+    """A room's state, to its presenter (with the follower count) and to its followers."""
+
+    type: Literal["room"] = "room"
+    code: str
+    join_url: str
+    followers: int
+    state: Literal["live", "reconnecting", "closed"]
+    title: str | None
+
+
+class ForkedFrom(BaseModel):
+    room: str
+    step: int
+
+
+# -- end of lecture rooms -----------------------------------------------------------------
+
+
 class History(BaseModel):
     """The downsampled curve so far, so a reconnecting page can redraw its chart."""
 
@@ -198,6 +235,11 @@ class HelloMessage(BaseModel):
     fps: int
     steps_per_frame: int | None
     history: History
+    # Lecture rooms: a follower's hello has empty session_id/resume_token (the run is not
+    # theirs) and `room`; a fork's has `forked_from`.
+    role: Literal["owner", "follower"] = "owner"
+    room: RoomInfo | None = None
+    forked_from: ForkedFrom | None = None
 
 
 class ConfigEcho(BaseModel):
@@ -253,6 +295,7 @@ SERVER_MESSAGES: tuple[type[BaseModel], ...] = (
     StreamEcho,
     ErrorMessage,
     EventMessage,
+    RoomInfo,
 )
 _server_union: Any = Annotated[Union[SERVER_MESSAGES], Field(discriminator="type")]  # noqa: UP007
 

@@ -30,11 +30,21 @@ Resolution = Literal["auto", "full", "half"]
 
 
 class Watcher:
-    def __init__(self, mailbox: Mailbox, resolution: Resolution = "auto") -> None:
+    def __init__(
+        self,
+        mailbox: Mailbox,
+        resolution: Resolution = "auto",
+        follower: bool = False,
+        budget: ByteBudget | None = None,
+    ) -> None:
         self.mailbox = mailbox
         self.resolution: Resolution = resolution
         self.sent_data_rev = -1  # the data revision this watcher's frames carried last
         self.pending_points = False  # the frame last put in the mailbox carried the data
+        # A lecture room's follower (runtime/rooms.py): it watches but never keeps the session
+        # training, and its frames while playing fit `budget` (bytes per second).
+        self.follower = follower
+        self.budget = budget
 
     def reduced(self, auto: bool) -> bool:
         """Whether this watcher's frames are at half resolution (`auto`: the session's)."""
@@ -44,7 +54,37 @@ class Watcher:
         # While playing, a frame the client hasn't taken yet would only be replaced: skipped,
         # so the next tick (≤ 1/fps away) sends a fresh one. A paused session's last frame
         # always goes, so it shows the final state.
-        return not (playing and self.mailbox.frame_pending)
+        if not playing:
+            return True
+        if self.mailbox.frame_pending:
+            return False
+        return self.budget is None or self.budget.allows(time.monotonic())
+
+
+class ByteBudget:
+    """A follower's stream rate: a token bucket of bytes, `rate` per second, one second's burst.
+
+    A frame goes while the bucket is not in debt; its size is then charged (possibly into
+    debt), so the long-run rate is at most `rate` whatever the frame size, and a bigger frame
+    (one with the data) just delays the next. Times are arguments (seconds, monotonic).
+    """
+
+    def __init__(self, rate: float, now: float) -> None:
+        self.rate = rate
+        self.tokens = rate
+        self.stamp = now
+
+    def _refill(self, now: float) -> None:
+        self.tokens = min(self.rate, self.tokens + max(0.0, now - self.stamp) * self.rate)
+        self.stamp = now
+
+    def allows(self, now: float) -> bool:
+        self._refill(now)
+        return self.tokens > 0
+
+    def charge(self, nbytes: int, now: float) -> None:
+        self._refill(now)
+        self.tokens -= nbytes
 
 
 def emit(s: Session, probe: Probe | None = None) -> None:
@@ -55,6 +95,7 @@ def emit(s: Session, probe: Probe | None = None) -> None:
     if not watchers:
         return
     started = time.perf_counter()
+    started_wall = time.monotonic()  # the clock followers' budgets run on
     auto = s.reduced
     header = wire.frame_header(
         step=int(s.trainer.step[0]),
@@ -84,6 +125,8 @@ def emit(s: Session, probe: Probe | None = None) -> None:
             shown, extra, lane0 = parts[reduced]
             frames[key] = wire.frame(shown, header, with_points, reduced, extra, lane0)
         w.mailbox.put_frame(frames[key])
+        if w.budget is not None:
+            w.budget.charge(len(frames[key]), started_wall)
         w.pending_points = with_points
         if with_points:
             w.sent_data_rev = s.data_rev
