@@ -200,7 +200,9 @@ class Session:
 
     def probe_wanted(self) -> bool | None:
         """After training: None when no frame goes out, else whether it is at half resolution."""
-        if not self._frame_due or not any(w.wants_frame(self.active) for w in self.watchers):
+        if not self._frame_due or not any(
+            w.wants_frame(self.active, self.begun_at) for w in self.watchers
+        ):
             return None
         return self.reduced
 

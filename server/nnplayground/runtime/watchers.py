@@ -50,7 +50,8 @@ class Watcher:
         """Whether this watcher's frames are at half resolution (`auto`: the session's)."""
         return auto if self.resolution == "auto" else self.resolution == "half"
 
-    def wants_frame(self, playing: bool) -> bool:
+    def wants_frame(self, playing: bool, now: float) -> bool:
+        """`now`: the scheduler's time (seconds, monotonic), for a follower's byte budget."""
         # While playing, a frame the client hasn't taken yet would only be replaced: skipped,
         # so the next tick (≤ 1/fps away) sends a fresh one. A paused session's last frame
         # always goes, so it shows the final state.
@@ -58,7 +59,7 @@ class Watcher:
             return True
         if self.mailbox.frame_pending:
             return False
-        return self.budget is None or self.budget.allows(time.monotonic())
+        return self.budget is None or self.budget.allows(now)
 
 
 class ByteBudget:
@@ -91,11 +92,11 @@ def emit(s: Session, probe: Probe | None = None) -> None:
     """One frame to each watcher that wants one; `probe`: lane 0's at the session's own
     resolution, when already probed (a grouped call)."""
     active = s.active
-    watchers = [w for w in s.watchers if w.wants_frame(active)]
+    now = s.begun_at  # the scheduler's time of this tick
+    watchers = [w for w in s.watchers if w.wants_frame(active, now)]
     if not watchers:
         return
     started = time.perf_counter()
-    started_wall = time.monotonic()  # the clock followers' budgets run on
     auto = s.reduced
     header = wire.frame_header(
         step=int(s.trainer.step[0]),
@@ -126,7 +127,7 @@ def emit(s: Session, probe: Probe | None = None) -> None:
             frames[key] = wire.frame(shown, header, with_points, reduced, extra, lane0)
         w.mailbox.put_frame(frames[key])
         if w.budget is not None:
-            w.budget.charge(len(frames[key]), started_wall)
+            w.budget.charge(len(frames[key]), now)
         w.pending_points = with_points
         if with_points:
             w.sent_data_rev = s.data_rev
