@@ -14,6 +14,7 @@ import { FEATURE_INFO } from "./features.js";
 import { NetworkView } from "./network.js";
 import { DatasetPicker } from "./previews.js";
 import { RunBar } from "./runbar.js";
+import { Room } from "./room.js";
 import { Socket } from "./socket.js";
 import { configDiff, defaultConfig, defaultUi, parseHash, Store } from "./store.js";
 
@@ -105,8 +106,23 @@ const compare = new CompareView(document, {
 });
 const lessons = new LessonView(document, () => store.set({ lesson: null, hidden: new Set() }));
 
+// ---------- lecture room (room.js): follow mode at /r/<code>, the presenter's room panel ----------
+const wsBase = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`;
+const room = new Room(document, wsBase, {
+  send: (message, source) => send(message, source),
+  reconnect: (url) => {
+    socket.close();
+    socket.resumeToken = null;
+    socket.url = url;
+    socket.attempt = 0;
+    socket.connect();
+  },
+  toast: (message, anchor, kind) => toasts.show(message, anchor, kind),
+});
+// ---------- end lecture room ----------
+
 // ---------- socket ----------
-const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`, {
+const socket = new Socket(room.socketUrl, {
   onState: (connection) => store.set({ connection }),
   onProtocolError: (err) => toasts.show(`Could not read a server message: ${err.message}`, null),
   onFrame: (frame) => {
@@ -135,6 +151,21 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
     const msg = /** @type {import("./protocol").ServerMessage} */ (/** @type {unknown} */ (m));
     switch (msg.type) {
       case "hello": {
+        // -- lecture room: a follower shows the presenter's run and sends nothing back; a fork
+        // (or a run of one's own) reconnects on plain /ws with its resume token.
+        room.hello(msg);
+        if (msg.role === "follower") {
+          wanted = null;
+          wantedPoints = null;
+          debug.session = { id: "", resumed: false };
+          history = historyFrom(/** @type {Record<string, (number | null)[]>} */ (/** @type {unknown} */ (msg.history)));
+          historyVersion++;
+          store.set({ config: /** @type {import("./store.js").RunConfig} */ (msg.config), configRev: msg.rev, playing: msg.playing, step: msg.step, epoch: msg.epoch });
+          break;
+        }
+        socket.url = wsBase;
+        if (msg.forked_from) debug.session = undefined; // the fork has the config and points already
+        // -- end lecture room
         // A new session (first visit, or the server forgot ours) gets the config the page shows:
         // the URL's on the first hello, the last applied one after a reconnect.
         const target = msg.resumed ? null : (wanted ?? (debug.session ? store.state.config : null));
@@ -174,6 +205,9 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
       case "compare":
         compare.echo(msg.variants);
         break;
+      case "room": // lecture room (room.js)
+        room.info(msg);
+        break;
       case "error": {
         const field = typeof msg.field === "string" ? document.querySelector(`[data-field="${msg.field}"]`) : null;
         const anchor = field && field.getClientRects().length > 0 ? field : lastSource;
@@ -197,6 +231,7 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
  */
 function send(message, source) {
   lastSource = source;
+  if (room.blocks(message, source)) return; // a follower changes nothing (lecture room)
   if (!socket.send(message)) toasts.show("Not connected to the server yet; try again in a moment.", source);
 }
 
@@ -417,6 +452,7 @@ function paint() {
   }
   if (dirty.has("lesson")) lessons.paint(s.lesson);
   if (dirty.has("banner")) banner.paint(s.banner);
+  if (room.role === "follower") room.setReadOnly(true); // views may have re-created controls (lecture room)
   if (dirty.has("url")) {
     const hash = `#${store.hash()}`;
     if (hash !== location.hash) window.history.replaceState(null, "", hash);

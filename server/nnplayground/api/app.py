@@ -10,14 +10,15 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import jax
-from fastapi import FastAPI, WebSocket
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi import FastAPI, Request, WebSocket
+from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 
 import nnplayground
 from nnplayground.api.assets import Assets, locate_assets
 from nnplayground.api.messages import message_schema
 from nnplayground.api.options import options
+from nnplayground.api.qr import qr_svg
 from nnplayground.api.security import SecurityHeaders
 from nnplayground.api.settings import Settings, runtime_limits
 from nnplayground.api.ws import serve_socket
@@ -132,9 +133,21 @@ def create_app(
     def index() -> FileResponse:
         return FileResponse(assets.static / "index.html", headers={"Cache-Control": "no-cache"})
 
+    # -- lecture rooms: the join URL serves the page (it follows); the projector's QR code ----
     @app.api_route("/r/{code}", methods=["GET", "HEAD"], include_in_schema=False)
-    def room_page(code: str) -> FileResponse:  # a lecture room's join URL: the page, following
+    def room_page(code: str) -> FileResponse:
         return FileResponse(assets.static / "index.html", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/r/{code}/qr.svg", include_in_schema=False)
+    async def room_qr(code: str, request: Request) -> Response:
+        address = request.client.host if request.client else "unknown"
+        room = app.state.rooms.find(code, address)
+        if room is None:
+            return JSONResponse({"detail": "no open room has this code"}, status_code=404)
+        return Response(qr_svg(room.join_url), media_type="image/svg+xml",
+                        headers={"Cache-Control": "no-store"})  # fmt: skip
+
+    # -- end of lecture rooms
 
     @app.api_route("/favicon.ico", methods=["GET", "HEAD"], include_in_schema=False)
     def favicon() -> FileResponse:

@@ -166,6 +166,16 @@ class Rooms:
     def __len__(self) -> int:
         return len(self._by_code)
 
+    def find(self, code: str, address: str) -> Room | None:
+        """The open room `code` names (a miss counts as a failed join of `address`)."""
+        if not self.guard.allowed(address):
+            return None
+        room = self._by_code.get(normalise_code(code))
+        if room is None or room.state == "closed":
+            self.guard.failed(address)
+            return None
+        return room
+
     def of(self, session: Session) -> Room | None:
         return self._by_session.get(session.id)
 

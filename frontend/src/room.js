@@ -1,0 +1,220 @@
+// Lecture rooms on the page (docs/protocol.md "Lecture rooms"): the presenter's "Lecture room"
+// panel (join code, URL, QR code, follower count) and follow mode at /r/<code> (read-only
+// controls, a banner with Fork, then "Back to the lecture"). main.js wires it: `send` goes to
+// the socket, `reconnect` reopens the socket on another URL, `toast` shows a message.
+
+/** @typedef {import("./protocol").RoomInfo} RoomInfo */
+/** @typedef {{type: string} & Record<string, unknown>} Outgoing */
+
+/**
+ * @typedef {object} RoomHooks
+ * @property {(message: Outgoing, source: Element | null) => void} send
+ * @property {(url: string) => void} reconnect  reopen the socket on `url` without a resume token
+ * @property {(message: string, anchor: Element | null, kind?: "error" | "info") => void} toast
+ */
+
+/** The room code of a join URL's path (`/r/<code>`), else null. */
+export function roomCodeOf(/** @type {string} */ pathname) {
+  const m = /^\/r\/([A-Za-z0-9-]{4,32})\/?$/.exec(pathname);
+  return m ? m[1].toUpperCase() : null;
+}
+
+/** Client messages a follower may send: only `fork` (the server refuses the rest anyway). */
+const FOLLOWER_MAY_SEND = new Set(["fork"]);
+/** Controls that stay usable while following: the room banner's, presenter mode, lessons. */
+const KEEP_ENABLED = "#room-banner *, #presenter, #lessons-button, .skip";
+
+export class Room {
+  /**
+   * @param {Document} doc
+   * @param {string} wsBase  ws(s)://host/ws
+   * @param {RoomHooks} hooks
+   */
+  constructor(doc, wsBase, hooks) {
+    this.doc = doc;
+    this.wsBase = wsBase;
+    this.hooks = hooks;
+    /** The room this tab follows or forked from (null: a run of one's own). */
+    this.code = roomCodeOf(location.pathname);
+    /** @type {"owner" | "follower"} */
+    this.role = this.code ? "follower" : "owner";
+    /** @type {RoomInfo | null} the room this tab presents */
+    this.open = null;
+    /** @type {RoomInfo | null} the room this tab follows */
+    this.followed = null;
+    /** @type {{room: string, step: number} | null} */
+    this.forkedFrom = null;
+    /** @type {Set<Element>} controls this module disabled (and only those get re-enabled) */
+    this.disabled = new Set();
+    this.button = this.makeButton();
+    this.panel = this.makePanel();
+    this.banner = this.makeBanner();
+  }
+
+  /** The socket URL to start with: the room's stream when following. */
+  get socketUrl() {
+    return this.code ? `${this.wsBase}?room=${encodeURIComponent(this.code)}` : this.wsBase;
+  }
+
+  // ---------- from the server ----------
+  /** @param {{role?: string, room?: RoomInfo | null, forked_from?: {room: string, step: number} | null}} hello */
+  hello(hello) {
+    this.role = hello.role === "follower" ? "follower" : "owner";
+    if (this.role === "follower") {
+      this.followed = hello.room ?? null;
+      this.forkedFrom = null;
+    } else if (hello.forked_from) {
+      this.forkedFrom = hello.forked_from;
+    }
+    this.setReadOnly(this.role === "follower");
+    this.paint();
+  }
+
+  /** @param {RoomInfo} info */
+  info(info) {
+    if (this.role === "follower") this.followed = info;
+    else this.open = info.state === "closed" ? null : info;
+    this.paint();
+  }
+
+  /**
+   * Whether main.js must not send `message` (a follower's change): told why instead.
+   * @param {Outgoing} message
+   * @param {Element | null} source
+   */
+  blocks(message, source) {
+    if (this.role !== "follower" || FOLLOWER_MAY_SEND.has(message.type)) return false;
+    this.hooks.toast("You are following the lecture: press Fork to get a run of your own to change.", source);
+    return true;
+  }
+
+  // ---------- actions ----------
+  fork() {
+    this.hooks.send({ type: "fork" }, this.byId("room-fork"));
+  }
+
+  back() {
+    if (!this.code) return;
+    this.hooks.reconnect(`${this.wsBase}?room=${encodeURIComponent(this.code)}`);
+  }
+
+  toggle() {
+    if (this.open || !this.panel.hidden) {
+      this.panel.hidden = !this.panel.hidden;
+      this.paint();
+      return;
+    }
+    this.panel.hidden = false;
+    this.hooks.send({ type: "room", action: "open" }, this.button);
+    this.paint();
+  }
+
+  // ---------- DOM ----------
+  /** @param {string} id */
+  byId(id) {
+    return /** @type {HTMLElement} */ (this.doc.getElementById(id));
+  }
+
+  makeButton() {
+    const b = this.doc.createElement("button");
+    b.id = "room-button";
+    b.type = "button";
+    b.className = "pill";
+    b.textContent = "Lecture room";
+    b.setAttribute("aria-controls", "room-panel");
+    b.setAttribute("aria-expanded", "false");
+    b.addEventListener("click", () => this.toggle());
+    this.doc.querySelector(".runbar-end")?.prepend(b);
+    return b;
+  }
+
+  makePanel() {
+    const p = this.doc.createElement("section");
+    p.id = "room-panel";
+    p.className = "room-panel";
+    p.hidden = true;
+    p.setAttribute("aria-labelledby", "room-heading");
+    p.innerHTML = `
+      <h2 id="room-heading">Lecture room</h2>
+      <p class="room-hint">Students open this address or scan the code to follow your run live.</p>
+      <p class="room-code-line">Code <strong id="room-code" class="room-code">…</strong></p>
+      <p><a id="room-url" class="room-url" href="#" target="_blank" rel="noopener"></a></p>
+      <img id="room-qr" class="room-qr" alt="QR code of the join address" width="220" height="220">
+      <p class="room-count" role="status"><output id="room-followers">0</output> following</p>
+      <div class="room-actions">
+        <button id="room-close" type="button" class="pill">Close room</button>
+        <button id="room-hide" type="button" class="pill">Hide</button>
+      </div>`;
+    this.doc.body.append(p);
+    p.querySelector("#room-close")?.addEventListener("click", () => {
+      this.hooks.send({ type: "room", action: "close" }, this.byId("room-close"));
+      p.hidden = true;
+      this.paint();
+    });
+    p.querySelector("#room-hide")?.addEventListener("click", () => {
+      p.hidden = true;
+      this.paint();
+    });
+    return p;
+  }
+
+  makeBanner() {
+    const b = this.doc.createElement("div");
+    b.id = "room-banner";
+    b.className = "room-banner";
+    b.setAttribute("role", "region");
+    b.setAttribute("aria-label", "Lecture room");
+    b.hidden = true;
+    b.innerHTML = `
+      <span id="room-banner-text" role="status"></span>
+      <button id="room-fork" type="button" class="pill">Fork</button>
+      <button id="room-back" type="button" class="pill">Back to the lecture</button>`;
+    this.doc.querySelector(".runbar")?.after(b);
+    b.querySelector("#room-fork")?.addEventListener("click", () => this.fork());
+    b.querySelector("#room-back")?.addEventListener("click", () => this.back());
+    return b;
+  }
+
+  /** Following: every control but the banner's shows the presenter's values and cannot change them. */
+  /** @param {boolean} on */
+  setReadOnly(on) {
+    this.doc.documentElement.classList.toggle("following", on);
+    if (on) {
+      for (const el of this.doc.querySelectorAll("button, input, select, textarea")) {
+        if (el.matches(KEEP_ENABLED) || /** @type {HTMLInputElement} */ (el).disabled) continue;
+        /** @type {HTMLInputElement} */ (el).disabled = true;
+        this.disabled.add(el);
+      }
+    } else {
+      for (const el of this.disabled) /** @type {HTMLInputElement} */ (el).disabled = false;
+      this.disabled.clear();
+    }
+  }
+
+  paint() {
+    const following = this.role === "follower";
+    const forked = !following && this.forkedFrom !== null;
+    this.button.hidden = following || forked;
+    this.button.setAttribute("aria-expanded", String(!this.panel.hidden));
+    this.button.setAttribute("aria-pressed", String(this.open !== null));
+    this.banner.hidden = !(following || forked);
+    const whose = this.followed?.title ? `${this.followed.title}'s run` : "the presenter's run";
+    let text = `Following ${whose}`;
+    if (following && this.followed?.state === "reconnecting") text += " — presenter reconnecting…";
+    if (following && this.followed?.state === "closed") text += " — the lecture ended; Fork keeps its last state";
+    if (forked) text = `Your fork of ${whose} (from step ${this.forkedFrom?.step ?? 0})`;
+    this.byId("room-banner-text").textContent = text;
+    this.byId("room-fork").hidden = !following;
+    this.byId("room-back").hidden = !forked;
+    if (this.open) {
+      this.byId("room-code").textContent = this.open.code;
+      const url = /** @type {HTMLAnchorElement} */ (this.byId("room-url"));
+      url.href = this.open.join_url;
+      url.textContent = this.open.join_url;
+      const qr = /** @type {HTMLImageElement} */ (this.byId("room-qr"));
+      const src = `/r/${encodeURIComponent(this.open.code)}/qr.svg`;
+      if (qr.getAttribute("src") !== src) qr.src = src;
+      this.byId("room-followers").textContent = String(this.open.followers);
+    }
+  }
+}
