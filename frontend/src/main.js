@@ -208,6 +208,9 @@ const socket = new Socket(room.socketUrl, {
       case "room": // lecture room (room.js)
         room.info(msg);
         break;
+      case "leaderboard": // lecture room's challenge (room.js)
+        room.leaderboard(msg);
+        break;
       case "error": {
         const field = typeof msg.field === "string" ? document.querySelector(`[data-field="${msg.field}"]`) : null;
         const anchor = field && field.getClientRects().length > 0 ? field : lastSource;

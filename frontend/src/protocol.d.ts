@@ -11,7 +11,8 @@ export type ClientMessage =
   | CsvMessage
   | CompareMessage
   | RoomMessage
-  | ForkMessage;
+  | ForkMessage
+  | ChallengeMessage;
 export type Type = "config";
 /**
  * Problem type
@@ -296,6 +297,9 @@ export type Type8 = "room";
 export type Action1 = "open" | "close";
 export type Title = string | null;
 export type Type9 = "fork";
+export type Nickname = string | null;
+export type Type10 = "challenge";
+export type MaxNeurons = number | null;
 export type ServerMessage =
   | HelloMessage
   | ConfigEcho
@@ -304,8 +308,9 @@ export type ServerMessage =
   | StreamEcho
   | ErrorMessage
   | EventMessage
-  | RoomInfo;
-export type Type10 = "hello";
+  | RoomInfo
+  | LeaderboardMessage;
+export type Type11 = "hello";
 export type Protocol1 = number;
 export type SessionId = string;
 export type ResumeToken = string;
@@ -457,37 +462,46 @@ export type ValLoss = (number | null)[];
 export type TrainAccuracy = (number | null)[];
 export type TestAccuracy = (number | null)[];
 export type Role = "owner" | "follower";
-export type Type11 = "room";
+export type Type12 = "room";
 export type Code = string;
 export type JoinUrl = string;
 export type Followers = number;
 export type State = "live" | "reconnecting" | "closed";
 export type Title1 = string | null;
+export type MaxNeurons1 = number;
 export type Room = string;
 export type Step2 = number;
-export type Type12 = "config";
+export type Type13 = "config";
 export type Rev1 = number;
-export type Type13 = "compare";
+export type Type14 = "compare";
 export type Variants1 = {
   [k: string]: unknown;
 }[];
 export type Lanes = number;
-export type Type14 = "status";
+export type Type15 = "status";
 export type Playing1 = boolean;
 export type Step3 = number;
 export type Epoch1 = number;
-export type Type15 = "stream";
+export type Type16 = "stream";
 export type Fps2 = number;
 export type StepsPerFrame2 = number | null;
-export type Type16 = "error";
+export type Type17 = "error";
 export type Message = string;
 export type Field = string | null;
-export type Type17 = "event";
+export type Type18 = "event";
 export type Event = "diverged" | "early_stop";
 export type Step4 = number;
 export type Message1 = string;
-export type V = number;
+export type Type19 = "leaderboard";
+export type MaxNeurons2 = number;
+export type Name = string;
+export type Metric = "test_accuracy" | "test_loss";
+export type Best = number;
+export type Neurons = number;
 export type Step5 = number;
+export type Entries = LeaderboardEntry[];
+export type V = number;
+export type Step6 = number;
 export type Epoch2 = number;
 export type Playing2 = boolean;
 export type ConfigRev = number;
@@ -503,7 +517,7 @@ export type WeightNorms = (number | null)[];
 export type ExamplesPerS = number | null;
 export type LearningRate3 = number | null;
 export type MetricsStep = number;
-export type Step6 = number;
+export type Step7 = number;
 export type TrainLoss2 = number | null;
 export type TestLoss2 = number | null;
 export type TrainAccuracy2 = number | null;
@@ -511,7 +525,7 @@ export type TestAccuracy2 = number | null;
 export type Diverged = boolean;
 export type DivergedStep = number | null;
 export type Variants2 = VariantMetrics[];
-export type Name = string;
+export type Name1 = string;
 export type Dtype = "uint8" | "uint16" | "float16" | "float32" | "int32";
 export type Shape = number[];
 /**
@@ -694,13 +708,26 @@ export interface RoomMessage {
   title?: Title;
 }
 /**
- * Follower: become the owner of a copy of the presenter's run as it is now.
+ * Follower: become the owner of a copy of the presenter's run as it is now; `nickname`
+ * names the fork on the room's challenge leaderboard (anonymous without).
  *
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "ForkMessage".
  */
 export interface ForkMessage {
   type: Type9;
+  nickname?: Nickname;
+}
+/**
+ * Presenter: set the room's challenge, best test accuracy (regression: lowest test loss)
+ * with at most `max_neurons` hidden neurons; null ends it.
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "ChallengeMessage".
+ */
+export interface ChallengeMessage {
+  type: Type10;
+  max_neurons: MaxNeurons;
 }
 /**
  * The server's first message on every connection.
@@ -709,7 +736,7 @@ export interface ForkMessage {
  * via the `definition` "HelloMessage".
  */
 export interface HelloMessage {
-  type?: Type10;
+  type?: Type11;
   protocol?: Protocol1;
   session_id: SessionId;
   resume_token: ResumeToken;
@@ -795,12 +822,20 @@ export interface History {
  * via the `definition` "RoomInfo".
  */
 export interface RoomInfo {
-  type?: Type11;
+  type?: Type12;
   code: Code;
   join_url: JoinUrl;
   followers: Followers;
   state: State;
   title: Title1;
+  challenge?: Challenge | null;
+}
+/**
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "Challenge".
+ */
+export interface Challenge {
+  max_neurons: MaxNeurons1;
 }
 /**
  * This interface was referenced by `Protocol`'s JSON-Schema
@@ -817,7 +852,7 @@ export interface ForkedFrom {
  * via the `definition` "ConfigEcho".
  */
 export interface ConfigEcho {
-  type?: Type12;
+  type?: Type13;
   config: RunConfig;
   rev: Rev1;
 }
@@ -829,7 +864,7 @@ export interface ConfigEcho {
  * via the `definition` "CompareEcho".
  */
 export interface CompareEcho {
-  type?: Type13;
+  type?: Type14;
   variants: Variants1;
   lanes: Lanes;
 }
@@ -838,7 +873,7 @@ export interface CompareEcho {
  * via the `definition` "StatusMessage".
  */
 export interface StatusMessage {
-  type?: Type14;
+  type?: Type15;
   playing: Playing1;
   step: Step3;
   epoch: Epoch1;
@@ -848,7 +883,7 @@ export interface StatusMessage {
  * via the `definition` "StreamEcho".
  */
 export interface StreamEcho {
-  type?: Type15;
+  type?: Type16;
   fps: Fps2;
   steps_per_frame: StepsPerFrame2;
 }
@@ -859,7 +894,7 @@ export interface StreamEcho {
  * via the `definition` "ErrorMessage".
  */
 export interface ErrorMessage {
-  type?: Type16;
+  type?: Type17;
   message: Message;
   field: Field;
 }
@@ -868,17 +903,39 @@ export interface ErrorMessage {
  * via the `definition` "EventMessage".
  */
 export interface EventMessage {
-  type?: Type17;
+  type?: Type18;
   event: Event;
   step: Step4;
   message: Message1;
+}
+/**
+ * To the presenter, when the top forks change (at most once a second): best first.
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "LeaderboardMessage".
+ */
+export interface LeaderboardMessage {
+  type?: Type19;
+  max_neurons: MaxNeurons2;
+  entries: Entries;
+}
+/**
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "LeaderboardEntry".
+ */
+export interface LeaderboardEntry {
+  name: Name;
+  metric: Metric;
+  best: Best;
+  neurons: Neurons;
+  step: Step5;
 }
 /**
  * The JSON header of a binary frame (after its uint32 LE length prefix).
  */
 export interface FrameHeader {
   v?: V;
-  step: Step5;
+  step: Step6;
   epoch: Epoch2;
   playing: Playing2;
   config_rev: ConfigRev;
@@ -922,7 +979,7 @@ export interface CompareFrame {
  */
 export interface VariantMetrics {
   changes: Changes;
-  step: Step6;
+  step: Step7;
   train_loss: TrainLoss2;
   test_loss: TestLoss2;
   train_accuracy: TrainAccuracy2;
@@ -938,7 +995,7 @@ export interface Changes {
  * via the `definition` "ArrayDescriptor".
  */
 export interface ArrayDescriptor {
-  name: Name;
+  name: Name1;
   dtype: Dtype;
   shape: Shape;
   offset: Offset;

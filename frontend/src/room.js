@@ -90,7 +90,29 @@ export class Room {
 
   // ---------- actions ----------
   fork() {
-    this.hooks.send({ type: "fork" }, this.byId("room-fork"));
+    const nickname = /** @type {HTMLInputElement} */ (this.byId("room-nickname")).value.trim().slice(0, 24);
+    this.hooks.send(nickname ? { type: "fork", nickname } : { type: "fork" }, this.byId("room-fork"));
+  }
+
+  /** The presenter's challenge: set from the panel's field, or end it. */
+  setChallenge(/** @type {boolean} */ on) {
+    const field = /** @type {HTMLInputElement} */ (this.byId("room-max-neurons"));
+    const n = Math.round(Number(field.value));
+    if (on && !(n >= 1 && n <= 1000)) return this.hooks.toast("Max neurons: a whole number from 1 to 1000.", field);
+    this.hooks.send({ type: "challenge", max_neurons: on ? n : null }, field);
+  }
+
+  /** @param {import("./protocol").LeaderboardMessage} board */
+  leaderboard(board) {
+    const list = this.byId("room-board");
+    list.replaceChildren(
+      ...board.entries.map((e) => {
+        const li = this.doc.createElement("li");
+        const score = e.metric === "test_accuracy" ? `${(100 * e.best).toFixed(1)} %` : `loss ${e.best.toPrecision(3)}`;
+        li.textContent = `${e.name} — ${score} · ${e.neurons} neurons · step ${e.step}`;
+        return li;
+      }),
+    );
   }
 
   back() {
@@ -141,6 +163,14 @@ export class Room {
       <p><a id="room-url" class="room-url" href="#" target="_blank" rel="noopener"></a></p>
       <img id="room-qr" class="room-qr" alt="QR code of the join address" width="220" height="220">
       <p class="room-count" role="status"><output id="room-followers">0</output> following</p>
+      <div class="room-challenge">
+        <label for="room-max-neurons">Challenge: max neurons</label>
+        <input id="room-max-neurons" type="number" min="1" max="1000" step="1" value="8" inputmode="numeric">
+        <button id="room-challenge-set" type="button" class="pill">Set challenge</button>
+        <button id="room-challenge-end" type="button" class="pill">End challenge</button>
+      </div>
+      <p id="room-challenge-text" class="room-hint"></p>
+      <ol id="room-board" class="room-board" aria-label="Leaderboard"></ol>
       <div class="room-actions">
         <button id="room-close" type="button" class="pill">Close room</button>
         <button id="room-hide" type="button" class="pill">Hide</button>
@@ -151,6 +181,8 @@ export class Room {
       p.hidden = true;
       this.paint();
     });
+    p.querySelector("#room-challenge-set")?.addEventListener("click", () => this.setChallenge(true));
+    p.querySelector("#room-challenge-end")?.addEventListener("click", () => this.setChallenge(false));
     p.querySelector("#room-hide")?.addEventListener("click", () => {
       p.hidden = true;
       this.paint();
@@ -167,6 +199,7 @@ export class Room {
     b.hidden = true;
     b.innerHTML = `
       <span id="room-banner-text" role="status"></span>
+      <label class="room-nick"><span>Nickname (optional)</span><input id="room-nickname" type="text" maxlength="24" autocomplete="nickname"></label>
       <button id="room-fork" type="button" class="pill">Fork</button>
       <button id="room-back" type="button" class="pill">Back to the lecture</button>`;
     this.doc.querySelector(".runbar")?.after(b);
@@ -203,8 +236,12 @@ export class Room {
     if (following && this.followed?.state === "reconnecting") text += " — presenter reconnecting…";
     if (following && this.followed?.state === "closed") text += " — the lecture ended; Fork keeps its last state";
     if (forked) text = `Your fork of ${whose} (from step ${this.forkedFrom?.step ?? 0})`;
+    const challenge = (following ? this.followed : this.open)?.challenge;
+    const goal = challenge ? `Challenge: best test accuracy with at most ${challenge.max_neurons} neurons` : "";
+    if (following && goal) text += ` · ${goal}`;
     this.byId("room-banner-text").textContent = text;
     this.byId("room-fork").hidden = !following;
+    /** @type {HTMLElement} */ (this.banner.querySelector(".room-nick")).hidden = !following || !challenge;
     this.byId("room-back").hidden = !forked;
     if (this.open) {
       this.byId("room-code").textContent = this.open.code;
@@ -215,6 +252,9 @@ export class Room {
       const src = `/r/${encodeURIComponent(this.open.code)}/qr.svg`;
       if (qr.getAttribute("src") !== src) qr.src = src;
       this.byId("room-followers").textContent = String(this.open.followers);
+      this.byId("room-challenge-text").textContent = goal;
+      this.byId("room-challenge-end").hidden = !challenge;
+      if (!challenge) this.byId("room-board").replaceChildren();
     }
   }
 }

@@ -255,3 +255,44 @@ def test_frames_are_within_the_followers_budget(server: LiveServer) -> None:
         follower.close()
     finally:
         presenter.close()
+
+
+def test_a_challenge_ranks_two_forks_on_the_presenters_leaderboard(server: LiveServer) -> None:
+    presenter = Client(server.ws_url)
+    forks: list[Client] = []
+    try:
+        presenter.until_frame()
+        code = str(open_room(presenter)["code"])
+        presenter.send({"type": "challenge", "max_neurons": 8})
+        assert presenter.until_text("room")["challenge"] == {"max_neurons": 8}
+        forks = [follow(server, code), follow(server, code)]
+        assert forks[0].hello["room"]["challenge"] == {"max_neurons": 8}
+        forks[0].send({"type": "fork", "nickname": "ada"})
+        forks[1].send({"type": "fork"})  # anonymous
+        for f in forks:
+            assert f.until_text("hello")["role"] == "owner"
+            f.until_frame()
+        # ada trains a small net well; the other barely trains; a third config is too big.
+        forks[0].send({"type": "config", "hidden_layers": [4, 2], "learning_rate": 0.3})
+        forks[0].until_text("config")
+        for _ in range(4):
+            forks[0].send({"type": "control", "action": "epoch"})
+            forks[0].until_text("status")
+        forks[1].send({"type": "config", "learning_rate": 0.00001})
+        forks[1].until_text("config")
+        forks[1].send({"type": "control", "action": "step"})
+        forks[1].until_text("status")
+        deadline = time.monotonic() + 15
+        while True:
+            board = presenter.until_text("leaderboard", timeout=15)
+            names = [e["name"] for e in board["entries"]]
+            if names == ["ada", "Student 2"] or time.monotonic() > deadline:
+                break
+        assert names == ["ada", "Student 2"], board
+        first, second = board["entries"]
+        assert first["best"] > second["best"] and first["metric"] == "test_accuracy"
+        assert first["neurons"] == 6 and second["neurons"] == 6
+    finally:
+        for f in forks:
+            f.close()
+        presenter.close()

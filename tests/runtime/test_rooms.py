@@ -224,3 +224,28 @@ def test_a_fork_copies_the_state_and_then_goes_its_own_way(loop: Loop) -> None:
 def shown_points(s: Session) -> bytes:
     x, y, _ = s.trainer.points(0)
     return np.concatenate([x, y[:, None]], axis=1).astype(np.float32).tobytes()
+
+
+def test_a_leaderboard_ranks_forks_within_the_neuron_limit() -> None:
+    from nnplayground.runtime.challenge import Leaderboard
+
+    small, other, big = session(hidden_layers=[3]), session(hidden_layers=[2, 2]), session()
+    board = Leaderboard(max_neurons=5)
+    board.add(small, "ada", start=10)
+    board.add(other, None, start=0)
+    board.add(big, None, start=0)  # default net: 4 + 2 = 6 neurons, over the limit
+    small.measuring.record({"test_accuracy": 0.99}, 10, 0.0)  # the presenter's, inherited
+    other.measuring.record({"test_accuracy": 0.7}, 5, 0.0)
+    big.measuring.record({"test_accuracy": 1.0}, 5, 0.0)
+    first = board.update()
+    assert first is not None and [e["name"] for e in first["entries"]] == ["Student 2"]
+    small.measuring.record({"test_accuracy": 0.9}, 20, 0.0)
+    second = board.update()
+    assert second is not None
+    assert [(e["name"], e["best"], e["neurons"]) for e in second["entries"]] == [
+        ("ada", 0.9, 3),
+        ("Student 2", 0.7, 4),
+    ]
+    assert board.update() is None  # unchanged: nothing to send
+    small.measuring.record({"test_accuracy": 0.5}, 30, 0.0)  # worse later: the best stays
+    assert board.update() is None

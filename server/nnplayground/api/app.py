@@ -82,6 +82,7 @@ def create_app(
                 await asyncio.sleep(REAP_INTERVAL_S)
                 manager.reap()
                 rooms.reap()  # rooms whose presenter's grace ran out
+                rooms.score()  # challenges' leaderboards
 
         task = asyncio.create_task(reaper())
         try:

@@ -51,6 +51,7 @@ class Follower:
         self.rate = RateLimit(settings.max_messages_per_s)
         self.close_request: tuple[int, str] | None = None
         self.handing_over = False  # forked: the socket stays open for the owner connection
+        self.nickname: str | None = None  # the fork's name on a challenge's leaderboard
 
     def close(self, code: int, reason: str) -> None:
         if self.close_request is None:
@@ -95,11 +96,12 @@ class Follower:
                     self.error("type", "rate limit: messages were dropped")
                 continue
             try:
-                route, _ = messages.parse(text)
+                route, parsed = messages.parse(text)
             except FieldError as exc:
                 self.error(exc.field, str(exc))
                 continue
-            if route.model is p.ForkMessage:
+            if isinstance(parsed, p.ForkMessage):
+                self.nickname = parsed.nickname
                 return True
             self.error(
                 "type",
@@ -186,6 +188,7 @@ async def follow(
                 log.exception("fork failed")
                 me.error(None, "internal error while forking; try again")
                 continue
+            rooms.forked(room, session, me.nickname)
             me.handing_over = True
             return session, p.ForkedFrom(room=room.code, step=step)
     finally:

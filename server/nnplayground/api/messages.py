@@ -134,6 +134,14 @@ def on_room(ctx: Context, message: p.RoomMessage) -> None:
         raise FieldError(exc.field or "action", str(exc)) from None
 
 
+def on_challenge(ctx: Context, message: p.ChallengeMessage) -> None:
+    rooms = ctx.rooms
+    room = rooms.of(ctx.session) if rooms is not None else None
+    if rooms is None or room is None:
+        raise FieldError("type", "challenge: open a lecture room first")
+    rooms.challenge(room, message.max_neurons)
+
+
 def on_fork(ctx: Context, message: p.ForkMessage) -> None:
     raise FieldError("type", "fork: only a lecture room's follower forks; this run is yours")
 
@@ -150,6 +158,7 @@ ROUTES: tuple[Route[Any], ...] = (
     Route(p.CompareMessage, on_compare),
     Route(p.RoomMessage, on_room),
     Route(p.ForkMessage, on_fork),
+    Route(p.ChallengeMessage, on_challenge),
 )
 BY_MODEL: dict[type[BaseModel], Route[Any]] = {r.model: r for r in ROUTES}
 CLIENT_TYPES: tuple[str, ...] = tuple(r.type for r in ROUTES)

@@ -171,10 +171,41 @@ class RoomMessage(BaseModel):
 
 
 class ForkMessage(BaseModel):
-    """Follower: become the owner of a copy of the presenter's run as it is now."""
+    """Follower: become the owner of a copy of the presenter's run as it is now; `nickname`
+    names the fork on the room's challenge leaderboard (anonymous without)."""
 
     model_config = _STRICT
     type: Literal["fork"]
+    nickname: Annotated[str, Field(min_length=1, max_length=24)] | None = None
+
+
+class ChallengeMessage(BaseModel):
+    """Presenter: set the room's challenge, best test accuracy (regression: lowest test loss)
+    with at most `max_neurons` hidden neurons; null ends it."""
+
+    model_config = _STRICT
+    type: Literal["challenge"]
+    max_neurons: Annotated[int, Field(ge=1, le=1000)] | None
+
+
+class Challenge(BaseModel):
+    max_neurons: int
+
+
+class LeaderboardEntry(BaseModel):
+    name: str
+    metric: Literal["test_accuracy", "test_loss"]
+    best: float
+    neurons: int
+    step: int
+
+
+class LeaderboardMessage(BaseModel):
+    """To the presenter, when the top forks change (at most once a second): best first."""
+
+    type: Literal["leaderboard"] = "leaderboard"
+    max_neurons: int
+    entries: list[LeaderboardEntry]
 
 
 class RoomInfo(BaseModel):
@@ -186,6 +217,7 @@ class RoomInfo(BaseModel):
     followers: int
     state: Literal["live", "reconnecting", "closed"]
     title: str | None
+    challenge: Challenge | None = None
 
 
 class ForkedFrom(BaseModel):
@@ -296,6 +328,7 @@ SERVER_MESSAGES: tuple[type[BaseModel], ...] = (
     ErrorMessage,
     EventMessage,
     RoomInfo,
+    LeaderboardMessage,
 )
 _server_union: Any = Annotated[Union[SERVER_MESSAGES], Field(discriminator="type")]  # noqa: UP007
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from nnplayground.runtime.challenge import Leaderboard
 from nnplayground.runtime.session import Session
 from nnplayground.runtime.watchers import Watcher
 
@@ -130,11 +131,14 @@ class Room:
     sent_at: float = -1e9
     count_timer: bool = False  # a delayed count message is scheduled
     closers: dict[Watcher, Closer] = field(default_factory=dict)  # the followers' connections
+    board: Leaderboard | None = None  # the challenge (challenge.py)
+    forks: list[tuple[Session, str | None, int]] = field(default_factory=list)  # (fork, name, step)
 
     def info(self) -> JsonDict:
         """The `room` message (presenter and followers)."""
         return {"type": "room", "code": self.code, "join_url": self.join_url,
-                "followers": self.followers, "state": self.state, "title": self.title}  # fmt: skip
+                "followers": self.followers, "state": self.state, "title": self.title,
+                "challenge": {"max_neurons": self.board.max_neurons} if self.board else None}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -262,6 +266,29 @@ class Rooms:
         for room in gone:
             self.close(room)
         return len(gone)
+
+    # -- the challenge (challenge.py) -------------------------------------------------------
+    def challenge(self, room: Room, max_neurons: int | None) -> None:
+        """Set (a new leaderboard; forks so far compete from now on) or end the challenge."""
+        room.board = Leaderboard(max_neurons) if max_neurons is not None else None
+        for session, nickname, start in room.forks:
+            if room.board is not None and not session.closed:
+                room.board.add(session, nickname, start)
+        room.fanout.publish(room.info())
+        self._tell_presenter(room, force=True)
+
+    def forked(self, room: Room, session: Session, nickname: str | None) -> None:
+        start = session.measuring.step  # before its scheduler thread runs it: the fork's step
+        room.forks.append((session, nickname, start))
+        if room.board is not None:
+            room.board.add(session, nickname, start)
+
+    def score(self) -> None:
+        """Once a second: each challenge's leaderboard to its presenter, when it changed."""
+        for room in self._by_session.values():
+            message = room.board.update() if room.board else None
+            if message is not None and room.presenter is not None:
+                room.presenter.mailbox.put_text(message)
 
     def shutdown(self) -> None:
         """Close every follower's connection with 1001 (going away)."""
