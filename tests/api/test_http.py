@@ -108,6 +108,9 @@ def test_schema_is_message_schema(live_server: LiveServer) -> None:
         "points",
         "csv",
         "compare",
+        "room",  # lecture rooms
+        "fork",
+        "challenge",
     }
     assert "arrays" in served["frame_header"]["properties"]
 
