@@ -90,6 +90,14 @@ def test_a_hall_follows_forks_and_comes_back(
     for page in (phone, laptop):
         assert page.evaluate(ENABLED_CONTROLS) == [], page.evaluate(ENABLED_CONTROLS)
 
+    # A challenge: the followers see it and may give a nickname with their fork.
+    panel.get_by_label("Challenge: max neurons").fill("8")
+    panel.get_by_role("button", name="Set challenge").click()
+    expect(
+        laptop.get_by_text("Challenge: best test accuracy with at most 8 neurons")
+    ).to_be_visible()
+    laptop.get_by_label("Nickname (optional)").fill("ada")
+
     # Fork: a run of one's own from the presenter's state, controls usable.
     step = laptop.evaluate("() => nnplayground.store.state.step")
     laptop.get_by_role("button", name="Fork").click()
@@ -102,6 +110,11 @@ def test_a_hall_follows_forks_and_comes_back(
     poll(laptop, "() => nnplayground.store.state.config.learning_rate === 0.01")
     laptop.get_by_role("button", name="Step").click()
     poll(laptop, "(s) => nnplayground.store.state.step === s + 1", step)
+    # Its result reaches the presenter's leaderboard.
+    expect(panel.get_by_role("list", name="Leaderboard").get_by_role("listitem")).to_have_text(
+        re.compile(r"^ada — \d+\.\d % · 6 neurons · step \d+$"), timeout=10_000
+    )
+    screenshot(presenter, "room-leaderboard-1280")
     assert presenter.evaluate("() => nnplayground.store.state.config.learning_rate") == 0.3
     expect(panel.locator("#room-followers")).to_have_text("1", timeout=10_000)
     screenshot(laptop, "room-fork-1280x720")
