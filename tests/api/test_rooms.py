@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -10,7 +12,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from conftest import LiveServer, start_server
-from wsclient import Client, Frame, close_code, open_ws
+from wsclient import Client, Frame, close_code, decode, open_ws
 
 
 @pytest.fixture(scope="module")
@@ -295,4 +297,31 @@ def test_a_challenge_ranks_two_forks_on_the_presenters_leaderboard(server: LiveS
     finally:
         for f in forks:
             f.close()
+        presenter.close()
+
+
+def test_a_follower_may_ask_for_deflated_frames(server: LiveServer) -> None:
+    presenter = Client(server.ws_url)
+    try:
+        code = str(open_room(presenter)["code"])
+        plain = follow(server, code)
+        packed = open_ws(f"{server.ws_url}?room={code}&deflate=1")
+        assert json.loads(packed.recv(timeout=30))["role"] == "follower"
+        presenter.send({"type": "control", "action": "step"})
+        want = plain.until_frame(min_step=1)
+        while True:
+            message = packed.recv(timeout=15)
+            if isinstance(message, bytes):
+                assert message[:4] == b"\xff\xff\xff\xff"
+                got = decode(zlib.decompress(message[4:]))
+                if got.step >= 1:
+                    break
+        # The same frame (one may carry the data points the other already had).
+        assert {**got.header, "arrays": None} == {**want.header, "arrays": None}
+        for name in want.raw:
+            assert got.raw[name].tobytes() == want.raw[name].tobytes(), name
+        assert len(message) < 0.8 * got.size
+        packed.close()
+        plain.close()
+    finally:
         presenter.close()

@@ -48,6 +48,7 @@ class Follower:
         self.mailbox = Mailbox(asyncio.get_running_loop())
         budget = ByteBudget(settings.follower_bytes_per_s, time.monotonic())
         self.watcher = Watcher(self.mailbox, settings.follower_resolution, True, budget)
+        self.watcher.deflate = ws.query_params.get("deflate") == "1"
         self.rate = RateLimit(settings.max_messages_per_s)
         self.close_request: tuple[int, str] | None = None
         self.handing_over = False  # forked: the socket stays open for the owner connection

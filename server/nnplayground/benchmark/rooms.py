@@ -64,7 +64,7 @@ async def measure(server: ServerProcess, n: int, seconds: float) -> dict[str, An
     try:
         for start in range(0, n, 25):  # a hall arrives over a few seconds
             group = range(start, min(n, start + 25))
-            url = f"{server.ws_url}?room={code}"
+            url = f"{server.ws_url}?room={code}&deflate=1"  # as the page asks
             followers += await asyncio.gather(*(Session.open(url) for _ in group))
         await presenter.send({"type": "control", "action": "play"})
         ramp = time.perf_counter() + 2.0

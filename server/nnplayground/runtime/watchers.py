@@ -12,6 +12,7 @@ connection gets a new Watcher); the session's tuple of watchers is replaced unde
 from __future__ import annotations
 
 import time
+import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
     from nnplayground.runtime.session import Session
 
 JsonDict = dict[str, Any]
+# A deflated frame: these 4 bytes (never a plain frame's header length), then a zlib stream of
+# the plain frame.
+DEFLATED = b"\xff\xff\xff\xff"
 # "auto": the session's resolution (half on a loaded thread while playing); "full"/"half": fixed.
 Resolution = Literal["auto", "full", "half"]
 
@@ -45,6 +49,7 @@ class Watcher:
         # training, and its frames while playing fit `budget` (bytes per second).
         self.follower = follower
         self.budget = budget
+        self.deflate = False  # frames as DEFLATED + zlib stream (a follower that asked)
 
     def reduced(self, auto: bool) -> bool:
         """Whether this watcher's frames are at half resolution (`auto`: the session's)."""
@@ -109,7 +114,7 @@ def emit(s: Session, probe: Probe | None = None) -> None:
         compare=s.compare.header(s.trainer),
     )
     parts: dict[bool, tuple[Trainer, list[WireArray], Probe]] = {}
-    frames: dict[tuple[bool, bool], bytes] = {}
+    frames: dict[tuple[bool, bool, bool], bytes] = {}
     for w in watchers:
         # The data go in a frame only when they changed; a frame that replaces an unsent one
         # that carried them must carry them too (else the page never gets that data).
@@ -121,10 +126,14 @@ def emit(s: Session, probe: Probe | None = None) -> None:
             shown, extra = s.compare.frame_parts(s.trainer, reduced)  # lane 0 + variants
             own = probe if probe is not None and reduced == auto else None
             parts[reduced] = (shown, extra, own or shown.probe((0,), reduced=reduced))
-        key = (reduced, with_points)
+        key = (reduced, with_points, False)
         if key not in frames:
             shown, extra, lane0 = parts[reduced]
             frames[key] = wire.frame(shown, header, with_points, reduced, extra, lane0)
+        if w.deflate:  # compressed once for every follower that asked (docs/protocol.md)
+            plain, key = frames[key], (reduced, with_points, True)
+            if key not in frames:
+                frames[key] = DEFLATED + zlib.compress(plain, 1)
         w.mailbox.put_frame(frames[key])
         if w.budget is not None:
             w.budget.charge(len(frames[key]), now)
