@@ -15,6 +15,7 @@ import json
 import os
 import sys
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ import psutil
 from nnplayground.benchmark import schema, serve
 from nnplayground.benchmark.serve import ServerProcess
 from nnplayground.benchmark.wire import Session, header_only
+from nnplayground.runtime.watchers import DEFLATED
 
 TARGETS = {"fps_p5": 15.0, "bytes_per_s_max": 64_000.0, "latency_ms_p95": 150.0,
            "presenter_vs_solo": 0.8}  # fmt: skip
@@ -38,7 +40,8 @@ async def _read(session: Session, until: float, log: list[tuple[int, float, int]
         except TimeoutError:
             return
         if isinstance(message, bytes):
-            log.append((int(header_only(message)["step"]), time.perf_counter(), len(message)))
+            plain = zlib.decompress(message[4:]) if message[:4] == DEFLATED else message
+            log.append((int(header_only(plain)["step"]), time.perf_counter(), len(message)))
 
 
 def _examples_per_s(log: list[tuple[int, float, int]]) -> float:
