@@ -120,7 +120,7 @@ class Settings(BaseSettings):
     max_rooms: int = Field(default=20, ge=0, description="lecture rooms open at once")
     max_followers: int = Field(default=500, ge=1, description="followers per lecture room")
     follower_bytes_per_s: int = Field(
-        default=64_000,
+        default=60_000,
         ge=4_000,
         description="each follower's stream while playing (frames skipped to fit; a hall's Wi-Fi)",
     )

@@ -68,7 +68,8 @@ class Watcher:
 
 
 class ByteBudget:
-    """A follower's stream rate: a token bucket of bytes, `rate` per second, one second's burst.
+    """A follower's stream rate: a token bucket of bytes, `rate` per second, a quarter second's
+    burst (so any window of a few seconds stays close to `rate`).
 
     A frame goes while the bucket is not in debt; its size is then charged (possibly into
     debt), so the long-run rate is at most `rate` whatever the frame size, and a bigger frame
@@ -77,11 +78,12 @@ class ByteBudget:
 
     def __init__(self, rate: float, now: float) -> None:
         self.rate = rate
-        self.tokens = rate
+        self.cap = rate / 4
+        self.tokens = self.cap
         self.stamp = now
 
     def _refill(self, now: float) -> None:
-        self.tokens = min(self.rate, self.tokens + max(0.0, now - self.stamp) * self.rate)
+        self.tokens = min(self.cap, self.tokens + max(0.0, now - self.stamp) * self.rate)
         self.stamp = now
 
     def allows(self, now: float) -> bool:
