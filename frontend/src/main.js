@@ -21,6 +21,7 @@ import { FEATURE_INFO } from "./features.js";
 import { NetworkView } from "./network.js";
 import { DatasetPicker } from "./previews.js";
 import { RunBar } from "./runbar.js";
+import { Room } from "./room.js";
 import { Socket } from "./socket.js";
 import { configDiff, defaultConfig, defaultUi, MAX_LINK_POINTS, parseHash, Store } from "./store.js";
 // issue 15: More views
@@ -149,8 +150,23 @@ $("tab-norms").addEventListener("keydown", (e) => {
 // issue 16: the Sweep panel
 const sweep = new SweepView(document, { onSweep: (message, source) => send(message, source) });
 
+// ---------- lecture room (room.js): follow mode at /r/<code>, the presenter's room panel ----------
+const wsBase = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`;
+const room = new Room(document, wsBase, {
+  send: (message, source) => send(message, source),
+  reconnect: (url) => {
+    socket.close();
+    socket.resumeToken = null;
+    socket.url = url;
+    socket.attempt = 0;
+    socket.connect();
+  },
+  toast: (message, anchor, kind) => toasts.show(message, anchor, kind),
+});
+// ---------- end lecture room ----------
+
 // ---------- socket ----------
-const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws`, {
+const socket = new Socket(room.socketUrl, {
   onState: (connection) => store.set({ connection }),
   onProtocolError: (err) => toasts.show(`Could not read a server message: ${err.message}`, null),
   onFrame: (frame) => {
@@ -182,6 +198,21 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
     const msg = /** @type {import("./protocol").ServerMessage} */ (/** @type {unknown} */ (m));
     switch (msg.type) {
       case "hello": {
+        // -- lecture room: a follower shows the presenter's run and sends nothing back; a fork
+        // (or a run of one's own) reconnects on plain /ws with its resume token.
+        room.hello(msg);
+        if (msg.role === "follower") {
+          wanted = null;
+          wantedPoints = null;
+          debug.session = { id: "", resumed: false };
+          history = historyFrom(/** @type {Record<string, (number | null)[]>} */ (/** @type {unknown} */ (msg.history)));
+          historyVersion++;
+          store.set({ config: /** @type {import("./store.js").RunConfig} */ (msg.config), configRev: msg.rev, playing: msg.playing, step: msg.step, epoch: msg.epoch });
+          break;
+        }
+        socket.url = wsBase;
+        if (msg.forked_from) debug.session = undefined; // the fork has the config and points already
+        // -- end lecture room
         // A new session (first visit, or the server forgot ours) gets the config the page shows:
         // the URL's on the first hello, the last applied one after a reconnect.
         const target = msg.resumed ? null : (wanted ?? (debug.session ? store.state.config : null));
@@ -212,7 +243,8 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
         else if (!msg.resumed) compare.resend($("compare-button"));
         // A link is a run: the model the new session made before the link's config arrived is
         // not the link's (other seed, init, layers), so start afresh from the config and seed.
-        if (!msg.resumed) control("reset", null);
+        // A fork is the presenter's state at fork time: never reset it.
+        if (!msg.resumed && !msg.forked_from) control("reset", null);
         sendStream();
         firstHello = false;
         viewsSent = VIEWS_OFF; // issue 15: a new connection's views start off
@@ -235,6 +267,12 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
         break;
       case "sweep": // issue 16
         sweep.echo(/** @type {any} */ (msg.axes));
+        break;
+      case "room": // lecture room (room.js)
+        room.info(msg);
+        break;
+      case "leaderboard": // lecture room's challenge (room.js)
+        room.leaderboard(msg);
         break;
       case "error": {
         const field = typeof msg.field === "string" ? document.querySelector(`[data-field="${msg.field}"]`) : null;
@@ -270,6 +308,7 @@ const socket = new Socket(`${location.protocol === "https:" ? "wss" : "ws"}://${
  */
 function send(message, source) {
   lastSource = source;
+  if (room.blocks(message, source)) return; // a follower changes nothing (lecture room)
   if (!socket.send(message)) toasts.show("Not connected to the server yet; try again in a moment.", source);
 }
 
@@ -582,6 +621,7 @@ function paint() {
   if (dirty.has("sweep")) sweep.paint(s.frame); // issue 16
   if (dirty.has("lesson")) lessons.paint(s.lesson);
   if (dirty.has("banner")) banner.paint(s.banner, s.banner?.kind === "diverged" ? rates.fix(c.learning_rate) : null);
+  if (room.role === "follower") room.setReadOnly(true); // views may have re-created controls (lecture room)
   if (dirty.has("url")) {
     const hash = `#${store.hash()}`;
     if (hash !== location.hash) window.history.replaceState(null, "", hash);

@@ -15,7 +15,10 @@ export type ClientMessage =
   | TrainMessage
   | ViewsMessage
   | InspectMessage
-  | SweepMessage;
+  | SweepMessage
+  | RoomMessage
+  | ForkMessage
+  | ChallengeMessage;
 export type Type = "config";
 /**
  * Problem type
@@ -351,6 +354,13 @@ export type Values = unknown[];
  */
 export type Axes = SweepAxis[];
 export type SameInit = boolean;
+export type Type14 = "room";
+export type Action1 = "open" | "close";
+export type Title = string | null;
+export type Type15 = "fork";
+export type Nickname = string | null;
+export type Type16 = "challenge";
+export type MaxNeurons = number | null;
 export type ServerMessage =
   | HelloMessage
   | ConfigEcho
@@ -361,8 +371,10 @@ export type ServerMessage =
   | EventMessage
   | ExportReply
   | InspectReply
-  | SweepEcho;
-export type Type14 = "hello";
+  | SweepEcho
+  | RoomInfo
+  | LeaderboardMessage;
+export type Type17 = "hello";
 export type Protocol1 = number;
 export type SessionId = string;
 export type ResumeToken = string;
@@ -517,32 +529,42 @@ export type TestLoss = (number | null)[];
 export type ValLoss = (number | null)[];
 export type TrainAccuracy = (number | null)[];
 export type TestAccuracy = (number | null)[];
-export type Type15 = "config";
+export type Role = "owner" | "follower";
+export type Type18 = "room";
+export type Code = string;
+export type JoinUrl = string;
+export type Followers = number;
+export type State = "live" | "reconnecting" | "closed";
+export type Title1 = string | null;
+export type MaxNeurons1 = number;
+export type Room = string;
+export type Step2 = number;
+export type Type19 = "config";
 export type Rev1 = number;
-export type Type16 = "compare";
+export type Type20 = "compare";
 export type Variants1 = {
   [k: string]: unknown;
 }[];
 export type Lanes = number;
-export type Type17 = "status";
+export type Type21 = "status";
 export type Playing1 = boolean;
-export type Step2 = number;
+export type Step3 = number;
 export type Epoch1 = number;
-export type Type18 = "stream";
+export type Type22 = "stream";
 export type Fps2 = number;
 export type StepsPerFrame2 = number | null;
-export type Type19 = "error";
+export type Type23 = "error";
 export type Message = string;
 export type Field1 = string | null;
-export type Type20 = "event";
+export type Type24 = "event";
 export type Event = "diverged" | "early_stop";
-export type Step3 = number;
+export type Step4 = number;
 export type Message1 = string;
-export type Type21 = "export";
+export type Type25 = "export";
 export type Format1 = "json" | "python" | "jax";
 export type Filename = string;
 export type Text2 = string;
-export type Type22 = "inspect";
+export type Type26 = "inspect";
 export type Point1 = number;
 export type Loss3 = number | null;
 export type Activations = (number | null)[][];
@@ -553,13 +575,21 @@ export type BiasGrads = (number | null)[][];
 export type LearningRate3 = number | null;
 export type Applied = boolean;
 export type LossAfter = number | null;
-export type Type23 = "sweep";
+export type Type27 = "sweep";
 export type Axes1 = {
   [k: string]: unknown;
 }[];
 export type Lanes1 = number;
+export type Type28 = "leaderboard";
+export type MaxNeurons2 = number;
+export type Name = string;
+export type Metric = "test_accuracy" | "test_loss";
+export type Best = number;
+export type Neurons1 = number;
+export type Step5 = number;
+export type Entries = LeaderboardEntry[];
 export type V = number;
-export type Step4 = number;
+export type Step6 = number;
 export type Epoch2 = number;
 export type Playing2 = boolean;
 export type ConfigRev = number;
@@ -575,7 +605,7 @@ export type WeightNorms = (number | null)[];
 export type ExamplesPerS = number | null;
 export type LearningRate4 = number | null;
 export type MetricsStep = number;
-export type Step5 = number;
+export type Step7 = number;
 export type TrainLoss2 = number | null;
 export type TestLoss2 = number | null;
 export type TrainAccuracy2 = number | null;
@@ -592,14 +622,14 @@ export type Path = (number | null)[][];
 export type CenterLoss = number | null;
 export type Layer3 = number;
 export type Axes2 = ("neurons" | "pca") | null;
-export type Neurons1 = number[] | null;
+export type Neurons2 = number[] | null;
 export type Boundary = number[] | null;
 export type Error = string | null;
 export type Axes3 = {
   [k: string]: unknown;
 }[];
 export type Values1 = unknown[];
-export type Step6 = number;
+export type Step8 = number;
 export type TrainLoss3 = number | null;
 export type TestLoss3 = number | null;
 export type TrainAccuracy3 = number | null;
@@ -607,7 +637,7 @@ export type TestAccuracy3 = number | null;
 export type Diverged1 = boolean;
 export type DivergedStep1 = number | null;
 export type Lanes2 = SweepLane[];
-export type Name = string;
+export type Name1 = string;
 export type Dtype = "uint8" | "uint16" | "float16" | "float32" | "int32";
 export type Shape = number[];
 /**
@@ -872,13 +902,47 @@ export interface SweepAxis {
   values: Values;
 }
 /**
+ * Presenter: open a lecture room on this session (again: the same room, new title) or
+ * close it. The answer, and every later change of the follower count, is a `room` message.
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "RoomMessage".
+ */
+export interface RoomMessage {
+  type: Type14;
+  action: Action1;
+  title?: Title;
+}
+/**
+ * Follower: become the owner of a copy of the presenter's run as it is now; `nickname`
+ * names the fork on the room's challenge leaderboard (anonymous without).
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "ForkMessage".
+ */
+export interface ForkMessage {
+  type: Type15;
+  nickname?: Nickname;
+}
+/**
+ * Presenter: set the room's challenge, best test accuracy (regression: lowest test loss)
+ * with at most `max_neurons` hidden neurons; null ends it.
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "ChallengeMessage".
+ */
+export interface ChallengeMessage {
+  type: Type16;
+  max_neurons: MaxNeurons;
+}
+/**
  * The server's first message on every connection.
  *
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "HelloMessage".
  */
 export interface HelloMessage {
-  type?: Type14;
+  type?: Type17;
   protocol?: Protocol1;
   session_id: SessionId;
   resume_token: ResumeToken;
@@ -892,6 +956,9 @@ export interface HelloMessage {
   fps: Fps1;
   steps_per_frame: StepsPerFrame1;
   history: History;
+  role?: Role;
+  room?: RoomInfo | null;
+  forked_from?: ForkedFrom | null;
 }
 /**
  * This interface was referenced by `Protocol`'s JSON-Schema
@@ -956,13 +1023,43 @@ export interface History {
   test_accuracy: TestAccuracy;
 }
 /**
+ * A room's state, to its presenter (with the follower count) and to its followers.
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "RoomInfo".
+ */
+export interface RoomInfo {
+  type?: Type18;
+  code: Code;
+  join_url: JoinUrl;
+  followers: Followers;
+  state: State;
+  title: Title1;
+  challenge?: Challenge | null;
+}
+/**
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "Challenge".
+ */
+export interface Challenge {
+  max_neurons: MaxNeurons1;
+}
+/**
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "ForkedFrom".
+ */
+export interface ForkedFrom {
+  room: Room;
+  step: Step2;
+}
+/**
  * The full config after every applied change; `rev` matches later frames' `config_rev`.
  *
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "ConfigEcho".
  */
 export interface ConfigEcho {
-  type?: Type15;
+  type?: Type19;
   config: RunConfig;
   rev: Rev1;
 }
@@ -974,7 +1071,7 @@ export interface ConfigEcho {
  * via the `definition` "CompareEcho".
  */
 export interface CompareEcho {
-  type?: Type16;
+  type?: Type20;
   variants: Variants1;
   lanes: Lanes;
 }
@@ -983,9 +1080,9 @@ export interface CompareEcho {
  * via the `definition` "StatusMessage".
  */
 export interface StatusMessage {
-  type?: Type17;
+  type?: Type21;
   playing: Playing1;
-  step: Step2;
+  step: Step3;
   epoch: Epoch1;
 }
 /**
@@ -993,7 +1090,7 @@ export interface StatusMessage {
  * via the `definition` "StreamEcho".
  */
 export interface StreamEcho {
-  type?: Type18;
+  type?: Type22;
   fps: Fps2;
   steps_per_frame: StepsPerFrame2;
 }
@@ -1004,7 +1101,7 @@ export interface StreamEcho {
  * via the `definition` "ErrorMessage".
  */
 export interface ErrorMessage {
-  type?: Type19;
+  type?: Type23;
   message: Message;
   field: Field1;
 }
@@ -1013,9 +1110,9 @@ export interface ErrorMessage {
  * via the `definition` "EventMessage".
  */
 export interface EventMessage {
-  type?: Type20;
+  type?: Type24;
   event: Event;
-  step: Step3;
+  step: Step4;
   message: Message1;
 }
 /**
@@ -1025,7 +1122,7 @@ export interface EventMessage {
  * via the `definition` "ExportReply".
  */
 export interface ExportReply {
-  type?: Type21;
+  type?: Type25;
   format: Format1;
   filename: Filename;
   text: Text2;
@@ -1040,7 +1137,7 @@ export interface ExportReply {
  * via the `definition` "InspectReply".
  */
 export interface InspectReply {
-  type?: Type22;
+  type?: Type26;
   point: Point1;
   loss: Loss3;
   activations: Activations;
@@ -1059,16 +1156,38 @@ export interface InspectReply {
  * via the `definition` "SweepEcho".
  */
 export interface SweepEcho {
-  type?: Type23;
+  type?: Type27;
   axes: Axes1;
   lanes: Lanes1;
+}
+/**
+ * To the presenter, when the top forks change (at most once a second): best first.
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "LeaderboardMessage".
+ */
+export interface LeaderboardMessage {
+  type?: Type28;
+  max_neurons: MaxNeurons2;
+  entries: Entries;
+}
+/**
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "LeaderboardEntry".
+ */
+export interface LeaderboardEntry {
+  name: Name;
+  metric: Metric;
+  best: Best;
+  neurons: Neurons1;
+  step: Step5;
 }
 /**
  * The JSON header of a binary frame (after its uint32 LE length prefix).
  */
 export interface FrameHeader {
   v?: V;
-  step: Step4;
+  step: Step6;
   epoch: Epoch2;
   playing: Playing2;
   config_rev: ConfigRev;
@@ -1115,7 +1234,7 @@ export interface CompareFrame {
  */
 export interface VariantMetrics {
   changes: Changes;
-  step: Step5;
+  step: Step7;
   train_loss: TrainLoss2;
   test_loss: TestLoss2;
   train_accuracy: TrainAccuracy2;
@@ -1150,7 +1269,7 @@ export interface LandscapeFrame {
 export interface WarpFrame {
   layer: Layer3;
   axes?: Axes2;
-  neurons?: Neurons1;
+  neurons?: Neurons2;
   boundary?: Boundary;
   error?: Error;
 }
@@ -1174,7 +1293,7 @@ export interface SweepFrame {
  */
 export interface SweepLane {
   values: Values1;
-  step: Step6;
+  step: Step8;
   train_loss: TrainLoss3;
   test_loss: TestLoss3;
   train_accuracy: TrainAccuracy3;
@@ -1187,7 +1306,7 @@ export interface SweepLane {
  * via the `definition` "ArrayDescriptor".
  */
 export interface ArrayDescriptor {
-  name: Name;
+  name: Name1;
   dtype: Dtype;
   shape: Shape;
   offset: Offset;

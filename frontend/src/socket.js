@@ -32,6 +32,10 @@ export class Socket {
     /** @type {ReturnType<typeof setTimeout> | null} */
     this.timer = null;
     this.closedByUs = false;
+    /** Deflated frames being inflated, and the chain that keeps messages in order behind them. */
+    this.inflating = 0;
+    /** @type {Promise<unknown>} */
+    this.queue = Promise.resolve();
   }
 
   connect() {
@@ -45,7 +49,7 @@ export class Socket {
       this.attempt = 0;
       this.handlers.onState("open");
     };
-    ws.onmessage = (event) => this.receive(event.data);
+    ws.onmessage = (event) => this.arrive(event.data);
     ws.onclose = () => {
       if (this.ws !== ws) return;
       this.ws = null;
@@ -58,6 +62,21 @@ export class Socket {
       this.attempt++;
       this.timer = setTimeout(() => this.connect(), delay);
     };
+  }
+
+  /**
+   * A lecture room's follower may get deflated frames (docs/protocol.md): inflated off the
+   * message handler, and while one is inflating, later messages wait behind it (order kept).
+   * @param {unknown} data
+   */
+  arrive(data) {
+    if (this.inflating === 0 && !isDeflated(data)) return this.receive(data);
+    this.inflating++;
+    this.queue = this.queue
+      .then(() => (isDeflated(data) ? inflate(/** @type {ArrayBuffer} */ (data)) : data))
+      .then((ready) => this.receive(ready))
+      .catch((err) => this.handlers.onProtocolError(err instanceof Error ? err : new Error(String(err))))
+      .finally(() => this.inflating--);
   }
 
   /** @param {unknown} data */
@@ -98,4 +117,19 @@ export class Socket {
     if (this.timer) clearTimeout(this.timer);
     this.ws?.close();
   }
+}
+
+/** @param {unknown} data */
+function isDeflated(data) {
+  return data instanceof ArrayBuffer && data.byteLength > 4 && new DataView(data).getUint32(0, true) === 0xffffffff;
+}
+
+/**
+ * The plain frame of a deflated one (4 marker bytes, then a zlib stream).
+ * @param {ArrayBuffer} data
+ * @returns {Promise<ArrayBuffer>}
+ */
+function inflate(data) {
+  const stream = new Blob([data.slice(4)]).stream().pipeThrough(new DecompressionStream("deflate"));
+  return new Response(stream).arrayBuffer();
 }

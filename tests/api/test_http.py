@@ -114,6 +114,9 @@ def test_schema_is_message_schema(live_server: LiveServer) -> None:
         "views",  # issue 15
         "inspect",
         "sweep",  # issue 16
+        "room",  # lecture rooms
+        "fork",
+        "challenge",
     }
     assert "arrays" in served["frame_header"]["properties"]
 

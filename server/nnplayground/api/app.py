@@ -11,19 +11,21 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import jax
-from fastapi import FastAPI, WebSocket
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi import FastAPI, Request, WebSocket
+from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 
 import nnplayground
 from nnplayground.api.assets import Assets, locate_assets
 from nnplayground.api.messages import message_schema
 from nnplayground.api.options import options
+from nnplayground.api.qr import qr_svg
 from nnplayground.api.security import SecurityHeaders
 from nnplayground.api.settings import Settings, runtime_limits
 from nnplayground.api.ws import serve_socket
 from nnplayground.engine import Trainer, double_descent
 from nnplayground.runtime.manager import ManagerSettings, SessionManager
+from nnplayground.runtime.rooms import RoomLimits, Rooms
 from nnplayground.runtime.wire import PROTOCOL_VERSION
 
 REAP_INTERVAL_S = 1.0
@@ -50,6 +52,14 @@ def make_manager(
     )
 
 
+def make_rooms(settings: Settings) -> Rooms:
+    loop = asyncio.get_running_loop()
+    return Rooms(
+        RoomLimits(max_rooms=settings.max_rooms, max_followers=settings.max_followers),
+        later=loop.call_later,
+    )
+
+
 def create_app(
     settings: Settings | None = None,
     compile_count: Callable[[], int] | None = None,
@@ -66,17 +76,21 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         manager = make_manager(settings)
         app.state.manager = manager
+        rooms = app.state.rooms = make_rooms(settings)
 
         async def reaper() -> None:
             while True:
                 await asyncio.sleep(REAP_INTERVAL_S)
                 manager.reap()
+                rooms.reap()  # rooms whose presenter's grace ran out
+                rooms.score()  # challenges' leaderboards
 
         task = asyncio.create_task(reaper())
         try:
             yield
         finally:
             task.cancel()
+            rooms.shutdown()
             manager.shutdown()
 
     app = FastAPI(title="nnplayground", version=nnplayground.__version__, lifespan=lifespan,
@@ -120,11 +134,27 @@ def create_app(
 
     @app.websocket("/ws")
     async def websocket(ws: WebSocket) -> None:
-        await serve_socket(ws, app.state.manager, settings)
+        await serve_socket(ws, app.state.manager, settings, app.state.rooms)
 
     @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     def index() -> FileResponse:
         return FileResponse(assets.static / "index.html", headers={"Cache-Control": "no-cache"})
+
+    # -- lecture rooms: the join URL serves the page (it follows); the projector's QR code ----
+    @app.api_route("/r/{code}", methods=["GET", "HEAD"], include_in_schema=False)
+    def room_page(code: str) -> FileResponse:
+        return FileResponse(assets.static / "index.html", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/r/{code}/qr.svg", include_in_schema=False)
+    async def room_qr(code: str, request: Request) -> Response:
+        address = request.client.host if request.client else "unknown"
+        room = app.state.rooms.find(code, address)
+        if room is None:
+            return JSONResponse({"detail": "no open room has this code"}, status_code=404)
+        return Response(qr_svg(room.join_url), media_type="image/svg+xml",
+                        headers={"Cache-Control": "no-store"})  # fmt: skip
+
+    # -- end of lecture rooms
 
     @app.api_route("/favicon.ico", methods=["GET", "HEAD"], include_in_schema=False)
     def favicon() -> FileResponse:

@@ -33,6 +33,7 @@ from nnplayground.runtime import commands as cmd
 from nnplayground.runtime import modelio
 from nnplayground.runtime.commands import Command
 from nnplayground.runtime.csvdata import CsvError, parse_points
+from nnplayground.runtime.rooms import RoomError, Rooms
 from nnplayground.runtime.session import Session
 from nnplayground.runtime.watchers import Watcher
 from nnplayground.runtime.wire import PROTOCOL_VERSION
@@ -48,6 +49,8 @@ class Context:
     session: Session
     watcher: Watcher
     settings: Settings
+    rooms: Rooms | None = None  # lecture rooms (runtime/rooms.py)
+    base_url: str = ""  # the address this client used, for a room's join URL
 
     def submit(self, command: Command) -> None:
         """Queue `command` for the session's scheduler thread; its errors come back here."""
@@ -140,6 +143,31 @@ def on_train(ctx: Context, message: tk.TrainMessage) -> None:
 def on_sweep(ctx: Context, message: sweeps.SweepMessage) -> None:  # issue 16
     axes = [a.model_dump() for a in message.axes]
     ctx.session.propose_sweep(axes, message.same_init, ctx.watcher)
+def on_room(ctx: Context, message: p.RoomMessage) -> None:
+    rooms = ctx.rooms
+    if rooms is None:
+        raise FieldError("type", "lecture rooms are not available on this server")
+    if message.action == "close":
+        room = rooms.of(ctx.session)
+        if room is not None:
+            rooms.close(room)
+        return
+    try:
+        rooms.open(ctx.session, ctx.watcher, ctx.settings.public_url or ctx.base_url, message.title)
+    except RoomError as exc:
+        raise FieldError(exc.field or "action", str(exc)) from None
+
+
+def on_challenge(ctx: Context, message: p.ChallengeMessage) -> None:
+    rooms = ctx.rooms
+    room = rooms.of(ctx.session) if rooms is not None else None
+    if rooms is None or room is None:
+        raise FieldError("type", "challenge: open a lecture room first")
+    rooms.challenge(room, message.max_neurons)
+
+
+def on_fork(ctx: Context, message: p.ForkMessage) -> None:
+    raise FieldError("type", "fork: only a lecture room's follower forks; this run is yours")
 
 
 # -- the table ---------------------------------------------------------------------------------
@@ -158,6 +186,9 @@ ROUTES: tuple[Route[Any], ...] = (
     Route(p.ViewsMessage, view_messages.on_views),  # issue 15
     Route(p.InspectMessage, view_messages.on_inspect),  # issue 15
     Route(sweeps.SweepMessage, on_sweep),
+    Route(p.RoomMessage, on_room),
+    Route(p.ForkMessage, on_fork),
+    Route(p.ChallengeMessage, on_challenge),
 )
 BY_MODEL: dict[type[BaseModel], Route[Any]] = {r.model: r for r in ROUTES}
 CLIENT_TYPES: tuple[str, ...] = tuple(r.type for r in ROUTES)

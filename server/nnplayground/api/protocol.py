@@ -163,6 +163,75 @@ class CsvMessage(BaseModel):
 
 
 # -- server → client ------------------------------------------------------------------------------
+# -- lecture rooms (runtime/rooms.py; docs/protocol.md "Lecture rooms") --------------------
+class RoomMessage(BaseModel):
+    """Presenter: open a lecture room on this session (again: the same room, new title) or
+    close it. The answer, and every later change of the follower count, is a `room` message."""
+
+    model_config = _STRICT
+    type: Literal["room"]
+    action: Literal["open", "close"]
+    title: Annotated[str, Field(max_length=60)] | None = None  # "Following <title>'s run"
+
+
+class ForkMessage(BaseModel):
+    """Follower: become the owner of a copy of the presenter's run as it is now; `nickname`
+    names the fork on the room's challenge leaderboard (anonymous without)."""
+
+    model_config = _STRICT
+    type: Literal["fork"]
+    nickname: Annotated[str, Field(min_length=1, max_length=24)] | None = None
+
+
+class ChallengeMessage(BaseModel):
+    """Presenter: set the room's challenge, best test accuracy (regression: lowest test loss)
+    with at most `max_neurons` hidden neurons; null ends it."""
+
+    model_config = _STRICT
+    type: Literal["challenge"]
+    max_neurons: Annotated[int, Field(ge=1, le=1000)] | None
+
+
+class Challenge(BaseModel):
+    max_neurons: int
+
+
+class LeaderboardEntry(BaseModel):
+    name: str
+    metric: Literal["test_accuracy", "test_loss"]
+    best: float
+    neurons: int
+    step: int
+
+
+class LeaderboardMessage(BaseModel):
+    """To the presenter, when the top forks change (at most once a second): best first."""
+
+    type: Literal["leaderboard"] = "leaderboard"
+    max_neurons: int
+    entries: list[LeaderboardEntry]
+
+
+class RoomInfo(BaseModel):
+    """A room's state, to its presenter (with the follower count) and to its followers."""
+
+    type: Literal["room"] = "room"
+    code: str
+    join_url: str
+    followers: int
+    state: Literal["live", "reconnecting", "closed"]
+    title: str | None
+    challenge: Challenge | None = None
+
+
+class ForkedFrom(BaseModel):
+    room: str
+    step: int
+
+
+# -- end of lecture rooms -----------------------------------------------------------------
+
+
 class History(BaseModel):
     """The downsampled curve so far, so a reconnecting page can redraw its chart."""
 
@@ -202,6 +271,11 @@ class HelloMessage(BaseModel):
     fps: int
     steps_per_frame: int | None
     history: History
+    # Lecture rooms: a follower's hello has empty session_id/resume_token (the run is not
+    # theirs) and `room`; a fork's has `forked_from`.
+    role: Literal["owner", "follower"] = "owner"
+    room: RoomInfo | None = None
+    forked_from: ForkedFrom | None = None
 
 
 class ConfigEcho(BaseModel):
@@ -338,6 +412,8 @@ SERVER_MESSAGES: tuple[type[BaseModel], ...] = (
     ExportReply,  # issue 17 (api/takeaway.py)
     InspectReply,  # issue 15
     SweepEcho,  # issue 16
+    RoomInfo,
+    LeaderboardMessage,
 )
 _server_union: Any = Annotated[Union[SERVER_MESSAGES], Field(discriminator="type")]  # noqa: UP007
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -118,6 +118,21 @@ class Settings(BaseSettings):
         description="JAX persistent compilation cache; empty disables it",
     )
     warmup: bool = Field(default=True, description="compile the default bucket before serving")
+    # -- lecture rooms (runtime/rooms.py) ----------------------------------------------------
+    public_url: str | None = Field(
+        default=None,
+        description="the address students reach (join URLs); else the host the presenter used",
+    )
+    max_rooms: int = Field(default=20, ge=0, description="lecture rooms open at once")
+    max_followers: int = Field(default=500, ge=1, description="followers per lecture room")
+    follower_bytes_per_s: int = Field(
+        default=60_000,
+        ge=4_000,
+        description="each follower's stream while playing (frames skipped to fit; a hall's Wi-Fi)",
+    )
+    follower_resolution: Literal["full", "half"] = Field(
+        default="half", description="followers' output and neuron grids"
+    )
 
     @model_validator(mode="after")
     def _fps_order(self) -> Settings:

@@ -18,12 +18,14 @@ from starlette.websockets import WebSocket
 
 from nnplayground.api import messages
 from nnplayground.api import protocol as p
+from nnplayground.api.follow import follow
 from nnplayground.api.security import origin_allowed
 from nnplayground.api.settings import Settings, client_limits
 from nnplayground.engine.errors import FieldError
 from nnplayground.runtime.mailbox import Mailbox, MailboxOverflow
 from nnplayground.runtime.manager import CLOSE_TRY_AGAIN_LATER, SessionLimitError, SessionManager
 from nnplayground.runtime.ratelimit import RateLimit
+from nnplayground.runtime.rooms import Rooms
 from nnplayground.runtime.session import Session
 from nnplayground.runtime.watchers import Watcher
 
@@ -58,14 +60,14 @@ class Connection:
     """One accepted websocket bound to one session."""
 
     def __init__(self, ws: WebSocket, session: Session, manager: SessionManager,
-                 settings: Settings) -> None:  # fmt: skip
+                 settings: Settings, rooms: Rooms | None = None) -> None:  # fmt: skip
         self.ws = ws
         self.session = session
         self.manager = manager
         self.settings = settings
         self.mailbox = Mailbox(asyncio.get_running_loop())
         self.watcher = Watcher(self.mailbox)
-        self.context = messages.Context(session, self.watcher, settings)
+        self.context = messages.Context(session, self.watcher, settings, rooms, base_url(ws))
         self.rate = RateLimit(settings.max_messages_per_s)
         self.close_request: tuple[int, str] | None = None
 
@@ -133,22 +135,45 @@ class Connection:
             self.error(exc.field, str(exc))
 
 
-async def serve_socket(ws: WebSocket, manager: SessionManager, settings: Settings) -> None:
+def base_url(ws: WebSocket) -> str:
+    """The address this client reached the server at (a room's join URL without the
+    NNPLAYGROUND_PUBLIC_URL setting)."""
+    scheme = "https" if ws.url.scheme == "wss" else "http"
+    return f"{scheme}://{ws.headers.get('host') or ws.url.netloc}"
+
+
+async def serve_socket(ws: WebSocket, manager: SessionManager, settings: Settings,
+                       rooms: Rooms | None = None) -> None:  # fmt: skip
     """Handle one websocket from handshake to close."""
     origin = ws.headers.get("origin")
     if not origin_allowed(origin, ws.headers.get("host"), settings.allowed_origins):
         await ws.close(CLOSE_POLICY, "origin not allowed")  # before accept: an HTTP 403
         return
     await ws.accept()
-    try:
-        session, resumed = await manager.open(ws.query_params.get("resume"))
-    except SessionLimitError as exc:
-        await ws.send_text(dumps({"type": "error", "message": str(exc), "field": None}))
-        await ws.close(CLOSE_TRY_AGAIN_LATER, str(exc)[:120])
-        return
-    conn = Connection(ws, session, manager, settings)
-    await ws.send_text(dumps(hello(session, resumed, settings)))
+    # -- lecture rooms: a follower (api/follow.py) until it forks, then the fork's owner ----
+    code = ws.query_params.get("room")
+    forked_from: p.ForkedFrom | None = None
+    if code is not None and rooms is not None:
+        forked = await follow(ws, code, manager, rooms, settings,
+                              lambda s: hello(s, False, settings))  # fmt: skip
+        if forked is None:
+            return
+        (session, forked_from), resumed = forked, False
+    else:  # -- end of lecture rooms
+        try:
+            session, resumed = await manager.open(ws.query_params.get("resume"))
+        except SessionLimitError as exc:
+            await ws.send_text(dumps({"type": "error", "message": str(exc), "field": None}))
+            await ws.close(CLOSE_TRY_AGAIN_LATER, str(exc)[:120])
+            return
+    conn = Connection(ws, session, manager, settings, rooms)
+    greeting = hello(session, resumed, settings)
+    if forked_from is not None:
+        greeting["forked_from"] = forked_from.model_dump()
+    await ws.send_text(dumps(greeting))
     manager.attach(session, conn.watcher, conn.close)
+    if rooms is not None:  # a presenter resuming within the grace period: the room goes on
+        rooms.presenter_back(session, conn.watcher)
     sender = asyncio.create_task(conn.sender())
     try:
         receiver = asyncio.create_task(conn.receiver())
@@ -157,6 +182,8 @@ async def serve_socket(ws: WebSocket, manager: SessionManager, settings: Setting
         await asyncio.gather(receiver, return_exceptions=True)
     finally:
         manager.detach(session, conn.watcher, conn.close)
+        if rooms is not None:
+            rooms.presenter_left(session, conn.watcher)
         if not sender.done():
             conn.mailbox.close()
         await asyncio.gather(sender, return_exceptions=True)

@@ -154,6 +154,10 @@ def _json_safe(value: Any) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv and argv[0] == "rooms":  # lecture rooms: a presenter and N followers (rooms.py)
+        from nnplayground.benchmark import rooms
+
+        return rooms.main(argv[1:])
     parser = argparse.ArgumentParser(prog="nnplayground bench", description=__doc__)
     parser.add_argument(
         "--quick", action="store_true", help="smaller N and shorter windows (< 60 s)"

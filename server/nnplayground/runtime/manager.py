@@ -77,6 +77,12 @@ class SessionManager:
         session = self.find(resume_token)
         if session is not None and not session.closed:
             return session, True
+        return await self.create(self._factory), False
+
+    async def create(self, build: Callable[[], Trainer],
+                     setup: Callable[[Session], None] | None = None) -> Session:  # fmt: skip
+        """A new session on `build()`'s Trainer (run on the builder thread), counted against
+        `max_sessions`; `setup` prepares it before any scheduler thread sees it (a fork)."""
         if self.closing:
             raise SessionLimitError("the server is shutting down; try again in a moment")
         if len(self._sessions) + self._creating >= self.settings.max_sessions:
@@ -85,14 +91,16 @@ class SessionManager:
             )
         self._creating += 1
         try:
-            trainer = await asyncio.get_running_loop().run_in_executor(self._builder, self._factory)
+            trainer = await asyncio.get_running_loop().run_in_executor(self._builder, build)
         finally:
             self._creating -= 1
         session = Session(secrets.token_hex(8), secrets.token_urlsafe(24), trainer, self.limits)
+        if setup is not None:
+            setup(session)
         self._sessions[session.id] = session
         self._by_token[session.token] = session
         self.scheduler.add(session)
-        return session, False
+        return session
 
     def attach(self, session: Session, watcher: Watcher, closer: Closer) -> None:
         """`watcher` watches `session` from now on. A session has one tab: resuming it takes it

@@ -113,23 +113,27 @@ class Session:
     def attach(self, watcher: Watcher) -> None:
         with self._lock:
             self.watchers = (*self.watchers, watcher)
-            self.detached_at = None
-            self.last_client_at = time.monotonic()
+            if not watcher.follower:
+                self.detached_at = None
+                self.last_client_at = time.monotonic()
         self.submit(commands.frame)
 
-    def detach(self, watcher: Watcher) -> bool:
-        """Forget `watcher` (closing its mailbox); True when no watcher is left."""
+    def detach(self, watcher: Watcher, close: bool = True) -> bool:
+        """Forget `watcher` (closing its mailbox unless not `close`: a closed room's follower
+        keeps its connection); True when no owner is left."""
         with self._lock:
             if watcher in self.watchers:
-                watcher.mailbox.close()
+                if close:
+                    watcher.mailbox.close()
                 self.watchers = tuple(w for w in self.watchers if w is not watcher)
-                if not self.watchers:
+                if not self.attached:
                     self.detached_at = time.monotonic()
-            return not self.watchers
+            return not self.attached
 
     @property
     def attached(self) -> bool:
-        return bool(self.watchers)
+        """An owner watches (a lecture room's followers alone keep nothing alive)."""
+        return any(not w.follower for w in self.watchers)
 
     def snapshot(self) -> Snapshot:
         """What a joining watcher's hello shows: what the watchers have been sent so far."""
@@ -140,8 +144,8 @@ class Session:
     # -- scheduler side: one tick is `begin`, training (tick.py), `end` -------------------------
     @property
     def active(self) -> bool:
-        """Training: playing with a watcher (a dropped tab's session waits, idle)."""
-        return self.playing and bool(self.watchers)
+        """Training: playing with an owner watching (a dropped tab's session waits, idle)."""
+        return self.playing and self.attached
 
     @property
     def loaded(self) -> bool:
@@ -210,7 +214,9 @@ class Session:
 
     def probe_wanted(self) -> bool | None:
         """After training: None when no frame goes out, else whether it is at half resolution."""
-        if not self._frame_due or not any(w.wants_frame(self.active) for w in self.watchers):
+        if not self._frame_due or not any(
+            w.wants_frame(self.active, self.begun_at) for w in self.watchers
+        ):
             return None
         return self.reduced
 

@@ -12,6 +12,7 @@ connection gets a new Watcher); the session's tuple of watchers is replaced unde
 from __future__ import annotations
 
 import time
+import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -26,34 +27,82 @@ if TYPE_CHECKING:
     from nnplayground.runtime.session import Session
 
 JsonDict = dict[str, Any]
+# A deflated frame: these 4 bytes (never a plain frame's header length), then a zlib stream of
+# the plain frame.
+DEFLATED = b"\xff\xff\xff\xff"
 # "auto": the session's resolution (half on a loaded thread while playing); "full"/"half": fixed.
 Resolution = Literal["auto", "full", "half"]
 
 
 class Watcher:
-    def __init__(self, mailbox: Mailbox, resolution: Resolution = "auto") -> None:
+    def __init__(
+        self,
+        mailbox: Mailbox,
+        resolution: Resolution = "auto",
+        follower: bool = False,
+        budget: ByteBudget | None = None,
+    ) -> None:
         self.mailbox = mailbox
         self.resolution: Resolution = resolution
         self.sent_data_rev = -1  # the data revision this watcher's frames carried last
         self.pending_points = False  # the frame last put in the mailbox carried the data
         self.views: ViewRequest = OFF  # issue 15: optional views this watcher asked for
+        # A lecture room's follower (runtime/rooms.py): it watches but never keeps the session
+        # training, and its frames while playing fit `budget` (bytes per second).
+        self.follower = follower
+        self.budget = budget
+        self.deflate = False  # frames as DEFLATED + zlib stream (a follower that asked)
 
     def reduced(self, auto: bool) -> bool:
         """Whether this watcher's frames are at half resolution (`auto`: the session's)."""
         return auto if self.resolution == "auto" else self.resolution == "half"
 
-    def wants_frame(self, playing: bool) -> bool:
+    def wants_frame(self, playing: bool, now: float) -> bool:
+        """`now`: the scheduler's time (seconds, monotonic), for a follower's byte budget."""
         # While playing, a frame the client hasn't taken yet would only be replaced: skipped,
         # so the next tick (≤ 1/fps away) sends a fresh one. A paused session's last frame
         # always goes, so it shows the final state.
-        return not (playing and self.mailbox.frame_pending)
+        if not playing:
+            return True
+        if self.mailbox.frame_pending:
+            return False
+        return self.budget is None or self.budget.allows(now)
+
+
+class ByteBudget:
+    """A follower's stream rate: a token bucket of bytes, `rate` per second, a quarter second's
+    burst (so any window of a few seconds stays close to `rate`).
+
+    A frame goes while the bucket is not in debt; its size is then charged (possibly into
+    debt), so the long-run rate is at most `rate` whatever the frame size, and a bigger frame
+    (one with the data) just delays the next. Times are arguments (seconds, monotonic).
+    """
+
+    def __init__(self, rate: float, now: float) -> None:
+        self.rate = rate
+        self.cap = rate / 4
+        self.tokens = self.cap
+        self.stamp = now
+
+    def _refill(self, now: float) -> None:
+        self.tokens = min(self.cap, self.tokens + max(0.0, now - self.stamp) * self.rate)
+        self.stamp = now
+
+    def allows(self, now: float) -> bool:
+        self._refill(now)
+        return self.tokens > 0
+
+    def charge(self, nbytes: int, now: float) -> None:
+        self._refill(now)
+        self.tokens -= nbytes
 
 
 def emit(s: Session, probe: Probe | None = None) -> None:
     """One frame to each watcher that wants one; `probe`: lane 0's at the session's own
     resolution, when already probed (a grouped call)."""
     active = s.active
-    watchers = [w for w in s.watchers if w.wants_frame(active)]
+    now = s.begun_at  # the scheduler's time of this tick
+    watchers = [w for w in s.watchers if w.wants_frame(active, now)]
     if not watchers:
         return
     started = time.perf_counter()
@@ -70,7 +119,7 @@ def emit(s: Session, probe: Probe | None = None) -> None:
         sweep=s.compare.sweep_header(s.trainer),  # issue 16
     )
     parts: dict[bool, tuple[Trainer, list[WireArray], Probe]] = {}
-    frames: dict[tuple[bool, bool, ViewRequest], bytes] = {}
+    frames: dict[tuple[bool, bool, ViewRequest, bool], bytes] = {}
     for w in watchers:
         # The data go in a frame only when they changed; a frame that replaces an unsent one
         # that carried them must carry them too (else the page never gets that data).
@@ -82,7 +131,7 @@ def emit(s: Session, probe: Probe | None = None) -> None:
             shown, extra = s.compare.frame_parts(s.trainer, reduced)  # lane 0 + variants
             own = probe if probe is not None and reduced == auto else None
             parts[reduced] = (shown, extra, own or shown.probe((0,), reduced=reduced))
-        key = (reduced, with_points, w.views)
+        key = (reduced, with_points, w.views, False)
         if key not in frames:
             shown, extra, lane0 = parts[reduced]
             if w.views.on:  # issue 15: optional views; frames without them are unchanged
@@ -91,7 +140,13 @@ def emit(s: Session, probe: Probe | None = None) -> None:
                 frames[key] = wire.frame(shown, head, with_points, reduced, more, lane0)
             else:
                 frames[key] = wire.frame(shown, header, with_points, reduced, extra, lane0)
+        if w.deflate:  # compressed once for every follower that asked (docs/protocol.md)
+            plain, key = frames[key], (reduced, with_points, w.views, True)
+            if key not in frames:
+                frames[key] = DEFLATED + zlib.compress(plain, 1)
         w.mailbox.put_frame(frames[key])
+        if w.budget is not None:
+            w.budget.charge(len(frames[key]), now)
         w.pending_points = with_points
         if with_points:
             w.sent_data_rev = s.data_rev
