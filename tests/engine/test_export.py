@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from nnplayground.engine import RunConfig, Trainer, export
+from nnplayground.engine.errors import FieldError
 
 MODEL = RunConfig(
     dataset="user",
@@ -197,3 +198,23 @@ def test_named_fields(trained: Trainer) -> None:
             bad[key][sub] = value
         with pytest.raises(ValueError, match=rf"^{re.escape(field)}"):
             export.parse(bad, trained.capacity)
+
+
+def test_batch_norm_models_are_refused_by_name_both_ways(trained: Trainer) -> None:
+    """Version 1 has no place for batch-norm statistics: exporting such a model, or importing a
+    file that claims it, fails naming the field and changes nothing."""
+    normed = Trainer([RunConfig(batch_norm=True)])
+    with pytest.raises(FieldError) as out:
+        export.document(normed)
+    assert out.value.field == "batch_norm"
+    doc = export.document(trained)
+    doc["config"]["batch_norm"] = True
+    before = jax.tree.map(np.asarray, trained.state)
+    with pytest.raises(FieldError) as back:
+        export.load(trained, doc)
+    assert back.value.field == "config.batch_norm"
+    after = jax.tree.map(np.asarray, trained.state)
+    assert all(
+        np.array_equal(a, b)
+        for a, b in zip(jax.tree.leaves(before), jax.tree.leaves(after), strict=True)
+    )

@@ -24,9 +24,11 @@ import numpy as np
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from nnplayground.api import protocol as p
+from nnplayground.api import (
+    sweeps,
+    view_messages,  # issue 15
+)
 from nnplayground.api import takeaway as tk
-from nnplayground.api import view_messages  # issue 15
-from nnplayground.api import sweeps
 from nnplayground.api.settings import Settings
 from nnplayground.engine.errors import FieldError
 from nnplayground.runtime import commands as cmd
@@ -140,9 +142,13 @@ def on_train(ctx: Context, message: tk.TrainMessage) -> None:
         raise FieldError("steps", f"at most {limit} on this server")
     steps = message.steps
     ctx.submit(lambda s: modelio.train_command(s, steps))
+
+
 def on_sweep(ctx: Context, message: sweeps.SweepMessage) -> None:  # issue 16
     axes = [a.model_dump() for a in message.axes]
     ctx.session.propose_sweep(axes, message.same_init, ctx.watcher)
+
+
 def on_room(ctx: Context, message: p.RoomMessage) -> None:
     rooms = ctx.rooms
     if rooms is None:

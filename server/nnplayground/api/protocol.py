@@ -13,8 +13,8 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
-from nnplayground.api.takeaway import ExportReply
 from nnplayground.api.sweeps import SweepEcho, SweepFrame  # issue 16
+from nnplayground.api.takeaway import ExportReply
 from nnplayground.engine import registry as reg
 from nnplayground.engine.config import FIELD_SPECS
 from nnplayground.engine.errors import FieldError

@@ -31,7 +31,7 @@ from nnplayground.engine.features import feature_slots
 from nnplayground.engine.jit import engine_jit
 from nnplayground.engine.lanes import LaneState, host
 from nnplayground.engine.losses import HEADS, head_of
-from nnplayground.engine.model import Params
+from nnplayground.engine.model import Affine, Params, fresh_batch_norm
 from nnplayground.engine.optim import OptState
 from nnplayground.engine.trainer import Trainer
 
@@ -106,6 +106,11 @@ def document(
 ) -> dict[str, Any]:
     """The model file of `lane` as a JSON-ready dict (FieldError `model` when it has diverged)."""
     cfg = trainer.configs[lane]
+    if cfg.batch_norm:  # version 1 has no place for its statistics (docs/model-format.md)
+        raise FieldError(
+            "batch_norm",
+            "model files (version 1) do not carry batch normalization yet; turn it off to export",
+        )
     state = jax.tree.map(lambda a: np.asarray(a)[lane], trainer.state)
     layers = unpad(state.params, cfg)
     if not all(np.isfinite(w).all() and np.isfinite(b).all() for w, b in layers):
@@ -221,7 +226,7 @@ def _layers(value: Any, cfg: RunConfig, path: str) -> Layers:
 
 
 @engine_jit
-def _fresh_opt(kind: jax.Array, params: Params) -> OptState:
+def _fresh_opt(kind: jax.Array, params: Params | Affine) -> OptState:
     # The packed state of a fresh optimizer: what every inactive parameter's slots hold.
     return optim.init_state(kind, params)
 
@@ -280,13 +285,17 @@ def parse(doc: Any, capacity: Capacity) -> Restore:
     elif "points" in doc:
         raise FieldError("points", "only a 'user' dataset carries its points")
 
+    if cfg.batch_norm:
+        raise FieldError(
+            "config.batch_norm", "model files (version 1) do not carry batch normalization yet"
+        )
     d, c = capacity.state_width, capacity.classes
     zeros = Params(*(host(np.zeros(shape), np.float32) for shape in
                      ((capacity.layers, d, d), (capacity.layers, d), (d, c), (c,))))  # fmt: skip
     params = pad(layers, cfg, zeros)
-    fresh = jax.tree.map(
-        np.asarray, _fresh_opt(host(reg.OPTIMIZERS.index(cfg.optimizer), np.int32), zeros)
-    )
+    kind = host(reg.OPTIMIZERS.index(cfg.optimizer), np.int32)
+    fresh = jax.tree.map(np.asarray, _fresh_opt(kind, zeros))
+    bn = jax.tree.map(np.asarray, fresh_batch_norm(capacity.layers, d))
     state = LaneState(
         params=params,
         opt=OptState(
@@ -298,6 +307,9 @@ def parse(doc: Any, capacity: Capacity) -> Restore:
         ),
         key=np.asarray(key, np.uint32),  # type: ignore[arg-type]
         step=np.asarray(step, np.int32),  # type: ignore[arg-type]
+        # Batch normalisation is off in a version-1 file: its state starts fresh, as at a reset.
+        bn=bn,
+        bn_opt=jax.tree.map(np.asarray, _fresh_opt(kind, Affine(bn.gamma, bn.beta))),
     )
     return Restore(cfg, rows, state, step, epoch, best_val, best_step)
 
