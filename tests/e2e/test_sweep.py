@@ -68,6 +68,7 @@ def test_sweep_grid_band_and_double_descent(
 
 def test_batch_norm_toggle(playground: Playground, screenshot: Callable[[Page, str], Path]) -> None:
     page = playground.open()
+    page.locator("details.advanced > summary").click()  # the toggle lives under Advanced
     box = page.get_by_label("Batch normalization", exact=True)
     expect(box).not_to_be_checked()
     box.focus()
