@@ -150,6 +150,27 @@ def param_masks(arch: Arch) -> Params:
     )
 
 
+@jax.custom_vjp
+def _minibatch_dense(h: Array, w: Array) -> Array:
+    return h @ w
+
+
+def _minibatch_dense_fwd(h: Array, w: Array) -> tuple[Array, tuple[Array, Array]]:
+    return h @ w, (h, w)
+
+
+def _minibatch_dense_bwd(res: tuple[Array, Array], g: Array) -> tuple[Array, Array]:
+    # ∂w = hᵀg contracts over the rows, which XLA's CPU dot runs as a generic (Eigen) batched
+    # product, ~9 µs per layer for 16 lanes; as a broadcast multiply and sum over rows it is one
+    # small fusion: a minibatch step ~30 % faster alone and ~45 % faster for 16 vmapped lanes.
+    h, w = res
+    return g @ w.T, jnp.sum(h[:, :, None] * g[:, None, :], axis=0)
+
+
+_minibatch_dense.defvjp(_minibatch_dense_fwd, _minibatch_dense_bwd)
+MINIBATCH_ROWS = 64  # up to here `dense` takes the gradient above (the largest batch bucket)
+
+
 def dense(h: Array, w: Array, unrolled: bool) -> Array:
     """h (B, I) @ w (I, O); `unrolled`: written out as I broadcast multiply-adds.
 
@@ -158,7 +179,7 @@ def dense(h: Array, w: Array, unrolled: bool) -> Array:
     the unrolled backward pass made each evaluation executable ~80 MB larger in memory.
     """
     if not unrolled:
-        return h @ w
+        return _minibatch_dense(h, w) if h.shape[0] <= MINIBATCH_ROWS else h @ w
     out = h[:, 0, None] * w[0][None, :]
     for i in range(1, w.shape[0]):
         out = out + h[:, i, None] * w[i][None, :]
