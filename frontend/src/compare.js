@@ -1,10 +1,14 @@
-// The Compare panel: the main model and up to max_lanes − 1 variants of it, trained side by side
-// on the server (one engine lane each). The user picks one setting and the values to try; each
+// The Compare panel: the main model and up to three variants of it (fewer if the server's
+// max_lanes is smaller), trained side by side on the server (one engine lane each). Four cards
+// fit beside the network at 1280 px; more models at once are the Sweep panel's job. The user picks one setting and the values to try; each
 // model gets a decision-boundary thumbnail (the output view's Heatmap, without points), its test
 // loss, a small test-loss curve and a "Diverged" badge. `update` stores, `paint` draws; the
 // panel never talks to the socket: `onVariants` hands the variants to main.js.
 
 import { Heatmap } from "./heatmap.js";
+
+/** The most models the panel shows at once: the main one and three variants. */
+const COMPARE_MODELS = 4;
 
 /**
  * @typedef {object} CompareSetting
@@ -159,7 +163,7 @@ export class CompareView {
 
   /** @param {number} n  the server's max_lanes (hello.limits) */
   setMaxLanes(n) {
-    this.maxLanes = Math.max(1, n);
+    this.maxLanes = Math.max(1, Math.min(COMPARE_MODELS, n));
     this.renderValues(this.chosen());
   }
 

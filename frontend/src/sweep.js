@@ -132,8 +132,10 @@ export class SweepView {
     ddChart.hidden = true;
     const charts = el(d, "div", { class: "sweep-charts" });
     charts.append(chart, band, ddChart);
+    const body = el(d, "div", { class: "sweep-body" }); // the charts beside the grid where there is room
+    body.append(grid, charts);
     this.panel.setAttribute("aria-labelledby", head.id);
-    this.panel.replaceChildren(head, form, grid, charts);
+    this.panel.replaceChildren(head, form, body);
     return { fields, valueInputs, same, grid, chart, band, dd: ddChart };
   }
 
@@ -196,10 +198,15 @@ export class SweepView {
       this.grid.replaceChildren(...lanes.map(() => {
         const fig = el(d, "figure", { class: "sweep-card", role: "listitem" });
         const canvas = el(d, "canvas", { class: "sweep-map", role: "img", width: String(g), height: String(g) });
-        fig.append(canvas, el(d, "figcaption"));
+        const caption = el(d, "figcaption");
+        caption.append(el(d, "span", { class: "sweep-values" }), el(d, "span", { class: "sweep-loss" }));
+        fig.append(canvas, caption);
         return fig;
       }));
     }
+    // Rows are the first setting's values and columns the second's, so the grid reads as a table.
+    const cols = axes.length === 2 ? axes[1].values.length : Math.min(4, lanes.length);
+    this.grid.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 112px))`;
     const scale = outputs.desc.scale ?? 1 / 255;
     const lo = outputs.desc.min ?? 0;
     lanes.forEach((lane, i) => {
@@ -208,7 +215,9 @@ export class SweepView {
       const name = axes.map((a, k) => `${a.field} ${label(lane.values[k])}`).join(", ");
       canvas.setAttribute("aria-label", `Decision boundary, ${name}`);
       const loss = lane.diverged ? "diverged" : lane.test_loss === null ? "–" : lane.test_loss.toFixed(3);
-      /** @type {HTMLElement} */ (fig.querySelector("figcaption")).textContent = `${lane.values.map(label).join(" · ")}: test loss ${loss}`;
+      const [values, lossText] = /** @type {NodeListOf<HTMLElement>} */ (fig.querySelectorAll("figcaption span"));
+      values.textContent = lane.values.map(label).join(" · ");
+      lossText.textContent = `test loss ${loss}`;
       const ctx = canvas.getContext("2d");
       if (!ctx) return;
       const img = ctx.createImageData(g, g);

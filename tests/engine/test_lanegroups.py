@@ -4,6 +4,7 @@ activation and over the seed of the acceptance, each lane against its own one-la
 
 from __future__ import annotations
 
+import jax
 import numpy as np
 import pytest
 
@@ -45,3 +46,22 @@ def test_lanes_are_split_by_their_branches() -> None:
     assert [len(g) for g in lanegroups.lane_groups(Trainer(SWEEPS["learning_rate"]))] == [16]
     # Batch norm on/off picks a branch too: the seed sweep is two groups of three.
     assert sorted(len(g) for g in lanegroups.lane_groups(Trainer(SWEEPS["seed"]))) == [3, 3]
+
+
+def test_padding_lanes_do_not_train_and_larger_batches_train_alone() -> None:
+    """Compare keeps `max_lanes` lanes; the ones past `active` are padding: not trained, not
+    measured. A lane outside the grouped batch bucket trains alone in its own bucket, and still
+    exactly as a one-lane Trainer would."""
+    configs = [BASE, BASE.replace(batch_size=32, learning_rate=0.1), BASE, BASE]
+    t = Trainer(configs)
+    t.active = 2
+    idle_before = [np.asarray(leaf)[2:] for leaf in jax.tree.leaves(t.state)]
+    m = t.train(STEPS)
+    for before, leaf in zip(idle_before, jax.tree.leaves(t.state), strict=True):
+        np.testing.assert_array_equal(np.asarray(leaf)[2:], before)
+    assert np.isnan(m.batch_loss[2:]).all() and (m.train_loss[2:] == 0).all()
+    assert [len(g) for g in lanegroups.lane_groups(t)] == [1, 1]
+    for lane in (0, 1):
+        alone = Trainer([configs[lane]]).train(STEPS)
+        np.testing.assert_array_equal(m.batch_loss[lane], alone.batch_loss[0])
+        np.testing.assert_allclose(m.test_loss[lane], alone.test_loss[0], rtol=1e-5)

@@ -99,7 +99,8 @@ def test_select_copies_lanes_and_keeps_the_source() -> None:
     assert set(vars(grown)) == {
         "capacity", "grid", "neuron_grid", "_configs", "_rows", "_data", "_hyper",
         "_dev_hyper", "_dev_data", "_host_hyper", "_host_data", "_best_val",
-        "_best_step", "_state", "_steps", "_epochs",
+        "_best_step", "_state", "_steps", "_epochs", "active",
     }, "Trainer grew an attribute: does Trainer.select copy it per lane?"  # fmt: skip
+    assert grown.active == 3  # every lane of a selection trains
     back = grown.select([1])
     assert back.lanes == 1 and back.configs[0].learning_rate == 0.03 and back.step[0] == 50

@@ -76,10 +76,13 @@ class Settings(BaseSettings):
         ),
     )
     max_lanes: int = Field(
-        default=4,
+        default=16,
         ge=1,
         le=16,
-        description="models a session trains at once: the main one plus compare variants",
+        description=(
+            "models a session trains at once: the main one plus compare variants, or a"
+            " sweep's models (a 4 x 4 sweep needs 16)"
+        ),
     )
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

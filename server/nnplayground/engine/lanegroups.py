@@ -10,9 +10,14 @@ groups, in the sizes of `group.SIZES` (padded with copies of the group's first l
 results are dropped) or alone (a one-lane call, real branches); the groups run one after
 another. A 16-lane learning-rate sweep is then one 16-lane call with real branches.
 
-Only the minibatch bucket `group.GROUPED_BATCH` is grouped (those executables are compiled at
-start-up, group.warmup); larger batches keep the Trainer's K-lane call, which the server also
-compiles at start-up (cli.py): nothing here ever compiles after warm-up.
+Only lanes in the minibatch bucket `group.GROUPED_BATCH` train grouped (those executables are
+compiled at start-up, group.warmup); a lane with a larger batch trains alone in its own
+bucket, with the one-lane executables every server compiles. So no K-lane training or
+evaluation executable exists and nothing here ever compiles after warm-up, whatever K.
+
+Lanes past `Trainer.active` are padding (compare keeps `max_lanes` lanes whatever the number
+of variants, runtime/compare.py): they are neither trained nor measured, so a two-model
+compare costs two lanes' steps, not sixteen.
 
 The lanes' state travels through host NumPy for the regrouping (no eager device indexing,
 which would compile per shape); a 16-lane state is ~0.2 MB.
@@ -29,6 +34,7 @@ import numpy as np
 
 from nnplayground.engine import branches as group
 from nnplayground.engine import train
+from nnplayground.engine.config import RunConfig
 from nnplayground.engine.lanes import DataArrays, Hyper, LaneState, host
 from nnplayground.engine.probe import probe_lanes
 
@@ -37,15 +43,21 @@ if TYPE_CHECKING:
 
 
 def groupable(trainer: Trainer) -> bool:
-    """Whether `advance`/`evaluate` here apply (several lanes, the grouped minibatch bucket)."""
-    bucket = train.bucket_for(max(c.batch_size for c in trainer.configs))
-    return trainer.lanes > 1 and bucket == group.GROUPED_BATCH
+    """Whether `advance`/`evaluate` here apply: several lanes."""
+    return trainer.lanes > 1
+
+
+def _key(cfg: RunConfig) -> tuple[Any, ...] | None:
+    """What a lane shares a call by; None (a one-lane call) outside the grouped batch bucket."""
+    if train.bucket_for(cfg.batch_size) != group.GROUPED_BATCH:
+        return None
+    return group.branch_key(cfg)
 
 
 def lane_groups(trainer: Trainer) -> list[list[int]]:
-    """The trainer's lanes split into groups of equal branch key (`group.split`'s sizes)."""
+    """The trainer's active lanes split into groups of equal `_key` (`group.split`'s sizes)."""
     configs = trainer.configs
-    return group.split(list(range(trainer.lanes)), lambda lane: group.branch_key(configs[lane]))
+    return group.split(list(range(trainer.active)), lambda lane: _key(configs[lane]))
 
 
 class _Inputs:
@@ -95,8 +107,8 @@ def _put_back(full: Any, part: Any, lanes: Sequence[int]) -> None:
 
 
 def advance(trainer: Trainer, n_steps: int) -> np.ndarray:
-    """`Trainer.advance` by groups of lanes → batch losses (K, n_steps)."""
-    bucket = group.GROUPED_BATCH
+    """`Trainer.advance` by groups of lanes → batch losses (K, n_steps); a lane in no group
+    (padding past `trainer.active`) keeps its state and reports NaN."""
     state_host: LaneState = jax.tree.map(lambda a: np.array(a), trainer.state)
     losses = np.full((trainer.lanes, n_steps), np.nan, np.float32)
     for lanes_list in lane_groups(trainer):
@@ -104,6 +116,8 @@ def advance(trainer: Trainer, n_steps: int) -> np.ndarray:
         inputs = _inputs(trainer, lanes)
         idx = _padded_index(lanes)
         state = jax.device_put(_take(state_host, idx))
+        # A lane alone runs in its own batch bucket (its rows do not depend on the bucket).
+        bucket = train.bucket_for(trainer.configs[lanes[0]].batch_size)
         done = 0
         while done < n_steps:
             k = min(train.CHUNK, n_steps - done)
@@ -124,11 +138,14 @@ def advance(trainer: Trainer, n_steps: int) -> np.ndarray:
 
 
 def evaluate(trainer: Trainer) -> dict[str, np.ndarray]:
-    """`train.evaluate`'s results for every lane (leading axis K), by groups of lanes."""
+    """`train.evaluate`'s results for every lane (leading axis K; zeros past `active`), by
+    groups of lanes."""
     rows = trainer.eval_rows
     state_host = jax.tree.map(np.asarray, trainer.state)
     out: dict[str, np.ndarray] = {}
-    for lanes_list in lane_groups(trainer):
+    configs = trainer.configs  # the batch size does not matter here: group by branches alone
+    active = list(range(trainer.active))
+    for lanes_list in group.split(active, lambda lane: group.branch_key(configs[lane])):
         lanes = tuple(lanes_list)
         inputs = _inputs(trainer, lanes)
         state = jax.device_put(_take(state_host, _padded_index(lanes)))

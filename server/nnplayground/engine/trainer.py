@@ -87,6 +87,10 @@ class Trainer:
         self._host_data: DataArrays | None = None
         self._best_val = np.full(len(configs), np.inf)
         self._best_step = np.full(len(configs), -1, np.int64)
+        # Lanes 0..active-1 train and are measured; the others are padding that keeps the lane
+        # count (so the compiled shapes) fixed while fewer models are wanted (compare.py):
+        # they keep their state and measure as zeros.
+        self.active = len(configs)
         self.reset()
 
     # -- properties --------------------------------------------------------------------------
@@ -406,6 +410,7 @@ class Trainer:
         new._steps = self._steps[idx].copy()
         new._epochs = self._epochs[idx].copy()
         new._state = jax.device_put(jax.tree.map(lambda a: np.asarray(a)[idx], self._state))
+        new.active = len(picks)
         return new
 
 

@@ -3,9 +3,9 @@
 Lane 0 is the main model, the only one the rest of the runtime knows. A variant is the main
 config with a few fields changed (`{"learning_rate": 3}`); while compare is on the Trainer has
 exactly `max_lanes` lanes whatever the number of variants, because every jitted function
-compiles once per lane count: lanes without a variant are copies of lane 0 that nobody sees,
-and the `max_lanes` shapes are compiled at start-up (cli.py), so a Compare click compiles
-nothing. Switching compare on, changing the variants or switching it off keeps lane 0's
+compiles once per lane count: lanes without a variant are copies of lane 0 that nobody sees
+and that do not train (`Trainer.active`), and the `max_lanes` shapes are compiled at start-up
+(cli.py), so a Compare click compiles nothing. Switching compare on, changing the variants or switching it off keeps lane 0's
 weights, optimizer state and step (`Trainer.select`); the variants fork from the main model as
 it is at that moment (a reset then restarts every lane from its own seed, for a fair race).
 
@@ -94,6 +94,7 @@ class Compare:
         new = trainer.select([0] * lanes)  # lane 0 as it is, and forks of it
         for lane, config in enumerate(configs, start=1):
             new.apply(lane, config)
+        new.active = 1 + len(configs)  # the padding lanes past the variants never train
         self.variants = [Variant(dict(c), lane) for lane, c in enumerate(variants, start=1)]
         self._stale = True
         self.sweep = None  # a compare message ends a sweep; the sweep command sets it after
@@ -167,7 +168,9 @@ class Compare:
             variant.diverged_step = int(trainer.step[variant.lane])
             variant.metrics = {}
             picks[variant.lane] = 0
-        return trainer.select(picks)
+        new = trainer.select(picks)
+        new.active = trainer.active
+        return new
 
     def _record(self, trainer: Trainer, chunk: ChunkMetrics) -> None:
         if self.sweep is not None:

@@ -15,7 +15,7 @@ class Limits:
     max_fps: int = 60
     default_fps: int = 30
     max_steps_per_frame: int = 10_000
-    max_lanes: int = 4  # main model + compare variants (compare.py)
+    max_lanes: int = 16  # main model + compare variants or sweep models (compare.py)
     # Share of each frame interval spent training (the rest: probes, encoding, other sessions).
     train_share: float = 0.6
     # Above this many sessions playing on one training thread, frames are probed at half
