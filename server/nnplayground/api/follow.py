@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -22,10 +21,10 @@ from starlette.websockets import WebSocket
 
 from nnplayground.api import messages
 from nnplayground.api import protocol as p
+from nnplayground.api.outbox import Outbox, dumps
 from nnplayground.api.settings import Settings
 from nnplayground.engine.errors import FieldError
 from nnplayground.runtime import fork as forking
-from nnplayground.runtime.mailbox import Mailbox, MailboxOverflow
 from nnplayground.runtime.manager import SessionLimitError, SessionManager
 from nnplayground.runtime.ratelimit import RateLimit
 from nnplayground.runtime.rooms import Room, RoomError, Rooms
@@ -37,50 +36,19 @@ JsonDict = dict[str, Any]
 CAPTURE_TIMEOUT_S = 10.0  # the presenter's scheduler thread takes the copy between two chunks
 
 
-def _dumps(message: JsonDict) -> str:
-    return json.dumps(message, allow_nan=False, separators=(",", ":"))
-
-
-class Follower:
+class Follower(Outbox):
     def __init__(self, ws: WebSocket, settings: Settings) -> None:
-        self.ws = ws
+        super().__init__(ws)
         self.settings = settings
-        self.mailbox = Mailbox(asyncio.get_running_loop())
         budget = ByteBudget(settings.follower_bytes_per_s, time.monotonic())
         self.watcher = Watcher(self.mailbox, settings.follower_resolution, True, budget)
         self.watcher.deflate = ws.query_params.get("deflate") == "1"
         self.rate = RateLimit(settings.max_messages_per_s)
-        self.close_request: tuple[int, str] | None = None
         self.handing_over = False  # forked: the socket stays open for the owner connection
         self.nickname: str | None = None  # the fork's name on a challenge's leaderboard
 
-    def close(self, code: int, reason: str) -> None:
-        if self.close_request is None:
-            self.close_request = (code, reason)
-            self.mailbox.close()
-
-    def error(self, field: str | None, message: str) -> None:
-        self.mailbox.put_text({"type": "error", "message": message, "field": field})
-
-    async def sender(self) -> None:
-        try:
-            while True:
-                texts, frame = await self.mailbox.next_batch()
-                if self.close_request is not None or (not texts and frame is None):
-                    break
-                for text in texts:
-                    await self.ws.send_text(_dumps(text))
-                if frame is not None:
-                    await self.ws.send_bytes(frame)
-        except MailboxOverflow:
-            self.close_request = (1008, "too many unread messages")
-        except Exception:  # the peer went away mid-send
-            return
-        if self.handing_over and self.close_request is None:
-            return
-        code, reason = self.close_request or (1000, "")
-        with contextlib.suppress(Exception):
-            await self.ws.close(code, reason)
+    def keep_open(self) -> bool:
+        return self.handing_over
 
     async def receiver(self, room: Room) -> bool:
         """Until the peer goes (False) or asks to fork (True)."""
@@ -164,14 +132,14 @@ async def follow(
     try:
         room = rooms.join(code, address, me.watcher, me.close)
     except RoomError as exc:
-        await ws.send_text(_dumps({"type": "error", "message": str(exc), "field": exc.field}))
+        await ws.send_text(dumps({"type": "error", "message": str(exc), "field": exc.field}))
         await ws.close(exc.close_code, str(exc)[:120])
         return None
     sender: asyncio.Task[None] | None = None
     try:
         greeting = hello(room.session)
         greeting.update(session_id="", resume_token="", role="follower", room=room.info())
-        await ws.send_text(_dumps(greeting))
+        await ws.send_text(dumps(greeting))
         sender = asyncio.create_task(me.sender())
         while True:
             receiver = asyncio.create_task(me.receiver(room))

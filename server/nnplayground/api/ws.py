@@ -9,8 +9,6 @@ client that stops reading costs one frame of memory and never slows training.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
 import logging
 from typing import Any
 
@@ -19,10 +17,10 @@ from starlette.websockets import WebSocket
 from nnplayground.api import messages
 from nnplayground.api import protocol as p
 from nnplayground.api.follow import follow
+from nnplayground.api.outbox import CLOSE_POLICY, Outbox, dumps
 from nnplayground.api.security import origin_allowed
 from nnplayground.api.settings import Settings, client_limits
 from nnplayground.engine.errors import FieldError
-from nnplayground.runtime.mailbox import Mailbox, MailboxOverflow
 from nnplayground.runtime.manager import CLOSE_TRY_AGAIN_LATER, SessionLimitError, SessionManager
 from nnplayground.runtime.ratelimit import RateLimit
 from nnplayground.runtime.rooms import Rooms
@@ -30,11 +28,6 @@ from nnplayground.runtime.session import Session
 from nnplayground.runtime.watchers import Watcher
 
 log = logging.getLogger("nnplayground.api")
-CLOSE_POLICY = 1008
-
-
-def dumps(message: dict[str, Any]) -> str:
-    return json.dumps(message, allow_nan=False, separators=(",", ":"))
 
 
 def hello(session: Session, resumed: bool, settings: Settings) -> dict[str, Any]:
@@ -56,47 +49,18 @@ def hello(session: Session, resumed: bool, settings: Settings) -> dict[str, Any]
     }).model_dump()  # fmt: skip
 
 
-class Connection:
+class Connection(Outbox):
     """One accepted websocket bound to one session."""
 
     def __init__(self, ws: WebSocket, session: Session, manager: SessionManager,
                  settings: Settings, rooms: Rooms | None = None) -> None:  # fmt: skip
-        self.ws = ws
+        super().__init__(ws)
         self.session = session
         self.manager = manager
         self.settings = settings
-        self.mailbox = Mailbox(asyncio.get_running_loop())
         self.watcher = Watcher(self.mailbox)
         self.context = messages.Context(session, self.watcher, settings, rooms, base_url(ws))
         self.rate = RateLimit(settings.max_messages_per_s)
-        self.close_request: tuple[int, str] | None = None
-
-    def close(self, code: int, reason: str) -> None:
-        """Ask the sender to close the socket (called by the manager on the loop)."""
-        if self.close_request is None:
-            self.close_request = (code, reason)
-            self.mailbox.close()
-
-    def error(self, field: str | None, message: str) -> None:
-        self.mailbox.put_text({"type": "error", "message": message, "field": field})
-
-    async def sender(self) -> None:
-        try:
-            while True:
-                texts, frame = await self.mailbox.next_batch()
-                if self.close_request is not None or (not texts and frame is None):
-                    break
-                for text in texts:
-                    await self.ws.send_text(dumps(text))
-                if frame is not None:
-                    await self.ws.send_bytes(frame)
-        except MailboxOverflow:
-            self.close_request = (CLOSE_POLICY, "too many unread messages")
-        except Exception:  # the peer went away mid-send: the receiver sees the disconnect
-            return
-        code, reason = self.close_request or (1000, "")
-        with contextlib.suppress(Exception):  # already closed by the peer
-            await self.ws.close(code, reason)
 
     async def receiver(self) -> None:
         while True:
