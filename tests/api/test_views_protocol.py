@@ -5,6 +5,7 @@ independent NumPy MLP of tests/engine/mlp_reference.py."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -141,6 +142,31 @@ def test_inspect_and_apply(live_server: LiveServer) -> None:
         assert after.step == before.step  # one example's step is not a training step
     finally:
         client.close()
+
+
+def test_views_compile_nothing_after_warm_up(server_factory: Callable[..., LiveServer]) -> None:
+    """A fresh server's warm-up compiles the views: opening each of them (and the inspector) in
+    a lecture must not stall the run for the seconds a compile takes."""
+    server = server_factory()
+    before = server.compiles()
+    client = Client(server.ws_url)
+    try:
+        client.send({"type": "control", "action": "play"})
+        for views in (
+            {"landscape": True, "warp": {"layer": 1, "neurons": [0, 1]}, "confusion": True},
+            {"landscape": True, "directions": "random", "warp": {"layer": 2, "neurons": "pca"}},
+        ):
+            _paused_frame(client, views)
+        client.send({"type": "config", "num_points": 2000})  # another row bucket, views on
+        rev = client.until_text("config")["rev"]
+        _paused_frame(client, {"landscape": True, "confusion": True}, rev)
+        client.send({"type": "inspect", "point": 3, "apply": True})
+        assert client.until_text("inspect")["applied"] is True
+        client.send({"type": "views"})
+        client.until_frame(min_step=client.until_frame().step + 1)
+    finally:
+        client.close()
+    assert server.compiles() == before
 
 
 @pytest.mark.parametrize(

@@ -308,7 +308,7 @@ def test_confusion_counts_numpy_predictions(head: str) -> None:
 
 # -- compiles ---------------------------------------------------------------------------------
 def test_views_never_recompile_within_the_capacity() -> None:
-    warmup()  # the Trainer's own functions: only the views' compiles are counted below
+    warmup()  # what a server warms, the views included (the warm_* calls below add nothing)
     t = Trainer([RunConfig()])
     traj = Trajectory()
     warm_landscape(t)

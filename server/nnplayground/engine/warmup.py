@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nnplayground.engine import group
+from nnplayground.engine import backprop, confusion, group, landscape, warp
 from nnplayground.engine.config import DEFAULT_CAPACITY, Capacity, RunConfig
 from nnplayground.engine.train import BATCH_BUCKETS, row_buckets, rows_for
 from nnplayground.engine.trainer import Trainer
@@ -12,7 +12,7 @@ def warmup(capacity: Capacity = DEFAULT_CAPACITY, lanes: int = 1, *, part: str =
     """Trace and compile training, evaluation, probes and every edit path of `capacity`.
 
     `part="first"` is what a default session's first frames and edits need (the default batch
-    bucket); `part="rest"` the other minibatch buckets (~1.5 s each even from the persistent
+    bucket); `part="rest"` the other minibatch buckets, the grouped calls and the views (~1.5 s each even from the persistent
     cache, so a server compiles them after it is ready); `"all"` both.
     Honours `jax_compilation_cache_dir` if the caller set it: a later process then loads the
     compiled code instead of compiling (~0.3 s instead of ~1.3 s per function).
@@ -47,3 +47,7 @@ def warmup(capacity: Capacity = DEFAULT_CAPACITY, lanes: int = 1, *, part: str =
                 t.evaluate()
         if lanes == 1:
             group.warmup(capacity)  # what a loaded server's grouped calls need
+            # The optional views (issue 15): compiling one when a user first opens it stalled
+            # that session's frames for ~2 s, in the middle of a lecture.
+            for warm_view in (landscape.warm, warp.warm, confusion.warm, backprop.warm):
+                warm_view(t)
