@@ -100,14 +100,19 @@ export class NetworkView {
     this.neuronNodes = [];
     this.outputCanvas = null;
     const sizes = layerSizes(input);
-    const shownInputs = input.presenter || !input.editFeatures ? input.features : input.allFeatures;
     // Room for the per-layer +/− heads, which scale with the root font size (presenter mode).
     const top = Math.round(3.9 * parseFloat(getComputedStyle(document.documentElement).fontSize));
-    const rows = Math.max(shownInputs.length, ...input.hidden, input.outputs);
     // The nodes fill the box's height (the layout gives the diagram what the chart and the map
-    // leave); below a readable minimum the box scrolls instead (a phone, 9 inputs at 720 px).
-    const fit = Math.floor((root.clientHeight - top) / rows / 1.25);
-    const node = Math.max(input.presenter ? 14 : 18, Math.min(input.presenter ? 64 : 48, fit));
+    // leave). 16 px nodes (20 px rows, room for the 13 px input labels) fit all 9 inputs at
+    // 1280×720; when a lesson's caption takes that room, only the active inputs are drawn (as in
+    // presenter mode) rather than hiding half the network below a scrollbar; below 14 px the
+    // box scrolls (a phone).
+    const fitFor = (/** @type {number} */ n) => Math.floor((root.clientHeight - top) / n / 1.25);
+    const others = Math.max(...input.hidden, input.outputs);
+    const every = input.presenter || !input.editFeatures ? input.features : input.allFeatures;
+    const shownInputs = fitFor(Math.max(every.length, others)) >= 16 ? every : input.features;
+    const rows = Math.max(shownInputs.length, others);
+    const node = Math.max(14, Math.min(input.presenter ? 64 : 48, fitFor(rows)));
     const gap = Math.round(node * 0.25);
     const width = Math.max(300, root.clientWidth);
     const height = top + rows * (node + gap);

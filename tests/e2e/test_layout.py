@@ -52,6 +52,7 @@ GEOMETRY = """() => {
     map: box('#heatmap'), runbar: box('.runbar'), chart: box('#chart'), play: box('#play'),
     plot: box('#chart .uplot'), tickPx: parseFloat(document.querySelector('#chart').dataset.tickPx || '0'),
     fonts: small, clipped,
+    network: [document.getElementById('network').scrollHeight, document.getElementById('network').clientHeight],
   };
 }"""
 
@@ -117,6 +118,9 @@ def check_geometry(page: Page, name: str, presenter: bool, phone: bool) -> None:
         assert inside(g[part], width, height), f"{name}: {part} not on the first screen: {g[part]}"
     if (width, height) == (1280, 720):
         assert g["chart"]["height"] >= 200, f"{name}: chart {g['chart']['height']:.0f} px tall"
+    if not phone:  # the whole diagram, all 9 inputs included, without a scrollbar
+        scroll, client = g["network"]
+        assert scroll <= client, f"{name}: the network box scrolls ({scroll} > {client} px)"
     if presenter:
         assert g["chart"]["height"] >= height / 4, f"{name}: chart {g['chart']['height']:.0f} px"
     least = 20 if presenter else 13
