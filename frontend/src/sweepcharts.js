@@ -10,7 +10,7 @@ import uPlot from "../vendor/uplot/uPlot.esm.js";
 import { extent, lossRange } from "./chartstyle.js";
 import { compactCount } from "./history.js";
 import { logTick } from "./normchart.js";
-import { axisName, bandStats, logSplits, seriesStyle, sweepSeries } from "./sweepdata.js";
+import { axisName, bandStats, labelledLogTicks, logSplits, seriesStyle, sweepSeries } from "./sweepdata.js";
 
 /** @typedef {import("./sweepdata.js").LineStyle} LineStyle */
 /**
@@ -208,10 +208,16 @@ function axis(px, label, size) {
 const logLoss = () => ({ distr: 3, log: 10, range: (u) => lossRange(...extent(u.data.slice(1)), true) });
 
 /**
- * A log axis' ticks (our own splits: see logSplits) with their labels.
- * @returns {Pick<uPlot.Axis, "splits" | "values">}
+ * A log axis' ticks (our own splits: see logSplits), labelled as many as fit at `px`.
+ * @param {number} px
+ * @param {boolean} vertical  a y axis (labels stack by their height, else side by side)
+ * @returns {Pick<uPlot.Axis, "splits" | "values" | "filter">}
  */
-const logTicks = () => ({ splits: (_u, _i, min, max) => logSplits(min, max), values: (_u, splits) => splits.map(logTick) });
+const logTicks = (px, vertical) => ({
+  splits: (_u, _i, min, max) => logSplits(min, max),
+  filter: (u, splits) => labelledLogTicks(splits, (vertical ? u.bbox.height : u.bbox.width) / (devicePixelRatio || 1), px * (vertical ? 1.6 : 3.2)),
+  values: (_u, splits) => splits.map(logTick),
+});
 
 export class SweepCharts {
   /** @param {Document} doc */
@@ -245,7 +251,7 @@ export class SweepCharts {
       scales: { x: { time: false, range: () => [-0.4, Math.max(0, ticks.length - 1) + 0.4] }, y: logLoss() },
       axes: [
         { ...axis(px, axisName(field), 2.1), grid: { show: false }, splits: () => x, values: (_u, splits) => splits.map((i) => ticks[i] ?? "") },
-        { ...axis(px, "final test loss", 3.4), ...logTicks() },
+        { ...axis(px, "final test loss", 3.4), ...logTicks(px, true) },
       ],
       series: [{}, ...series.map((s, j) => ({ label: s.label, stroke: styles[j].color, dash: styles[j].dash, width: 2, points: { show: false } }))],
       hooks: { draw: [(u) => drawMarkers(u, styles)] },
@@ -267,9 +273,9 @@ export class SweepCharts {
       scales: { x: { time: false }, y: logLoss() },
       axes: [
         { ...axis(px, "step", 2.1), space: px * 5, values: (_u, splits) => splits.map((v) => compactCount(v)) },
-        { ...axis(px, "test loss", 3.4), ...logTicks() },
+        { ...axis(px, "test loss", 3.4), ...logTicks(px, true) },
       ],
-      series: [{}, { label: "min", stroke: BAND_FILL, width: 1 }, { label: "max", stroke: BAND_FILL, width: 1 }, { label: "mean", stroke: BLUE, width: 2.2 }],
+      series: [{}, ...[["min", BAND_FILL, 1], ["max", BAND_FILL, 1], ["mean", BLUE, 2.2]].map(([label, stroke, width]) => ({ label: String(label), stroke: String(stroke), width: Number(width), points: { show: false } }))],
       bands: [{ series: [2, 1], fill: BAND_FILL }],
     }), /** @type {uPlot.AlignedData} */ ([b.steps, b.lo, b.hi, b.mean]));
   }
@@ -293,8 +299,8 @@ export class SweepCharts {
         y: { distr: 3, log: 10, range: (u) => { const [lo, hi] = lossRange(...extent(u.data.slice(1)), true); return [lo, hi * 2.5]; } },
       },
       axes: [
-        { ...axis(px, "hidden width (units)", 2.1), ...logTicks() },
-        { ...axis(px, "test error", 3.4), ...logTicks() },
+        { ...axis(px, "hidden width (units)", 2.1), ...logTicks(px, false) },
+        { ...axis(px, "test error", 3.4), ...logTicks(px, true) },
       ],
       series: [{}, { label: "test error", stroke: BLUE, width: 2, points: { show: false } }],
       hooks: {

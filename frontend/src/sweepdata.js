@@ -231,3 +231,22 @@ export function logSplits(min, max) {
   }
   return out;
 }
+
+/**
+ * The log ticks that get a label on an axis `length` CSS px long, each label needing `gap` px:
+ * all of them when they fit, else the powers of ten, else every k-th power of ten (the rest
+ * keep their grid line; null leaves a tick unlabelled, as uPlot expects).
+ * @param {number[]} splits
+ * @param {number} length
+ * @param {number} gap
+ * @returns {(number | null)[]}
+ */
+export function labelledLogTicks(splits, length, gap) {
+  const fits = (/** @type {number} */ n) => n <= 1 || (n - 1) * gap <= length;
+  if (fits(splits.length)) return splits;
+  const decade = (/** @type {number} */ v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9;
+  const powers = splits.filter(decade);
+  if (fits(powers.length)) return splits.map((v) => (decade(v) ? v : null));
+  const every = Math.ceil(((powers.length - 1) * gap) / Math.max(length, 1));
+  return splits.map((v) => (decade(v) && powers.indexOf(v) % every === 0 ? v : null));
+}

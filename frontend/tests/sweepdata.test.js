@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  axisName, badgeText, bandStats, bestLane, extendRun, formatLoss, gridShape, lanePositions, logSplits,
+  axisName, badgeText, bandStats, bestLane, extendRun, formatLoss, gridShape, labelledLogTicks, lanePositions, logSplits,
   MAX_RUN_POINTS, parseValue, seriesStyle, sweepSeries, valueName,
 } from "../src/sweepdata.js";
 
@@ -131,4 +131,12 @@ test("log ticks lie in the range, at 1-2-5, 1-3 or powers of ten, from any range
     const s = logSplits(lo, hi);
     assert.ok(s.every((v) => v >= lo && v <= hi), `${lo}..${hi}: ${s}`);
   }
+});
+
+test("log tick labels thin out to the powers of ten, then fewer of them, when the axis is short", () => {
+  assert.deepEqual(labelledLogTicks([0.05, 0.1, 0.2, 0.5], 150, 21), [0.05, 0.1, 0.2, 0.5]);
+  assert.deepEqual(labelledLogTicks([0.05, 0.1, 0.2, 0.5, 1], 60, 21), [null, 0.1, null, null, 1]);
+  const thin = labelledLogTicks([1e-8, 1e-6, 1e-4, 0.01, 1, 100], 40, 21);
+  assert.deepEqual(thin, [1e-8, null, null, 0.01, null, null]);
+  assert.deepEqual(labelledLogTicks([0.1], 10, 21), [0.1]);
 });
