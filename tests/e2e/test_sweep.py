@@ -92,7 +92,6 @@ def test_sweep_grid_band_and_double_descent(
 
     # At 1920 x 1080 the board keeps its curves below the network, neither on top of the other.
     page.set_viewport_size({"width": 1920, "height": 1080})
-    page.wait_for_timeout(300)  # a layout pass and the charts' resize
     net = page.locator(".network-col").bounding_box()
     curves = page.locator(".charts-col").bounding_box()
     sweep_box = panel.bounding_box()
