@@ -1,53 +1,19 @@
 // The Sweep panel (issue 16): one or two settings over a few values, every combination a model
-// trained from scratch on the server. It shows a grid of live output thumbnails (the frames'
-// `sweep_outputs`), a chart of each model's test loss against the first setting's value, a
-// seed-ensemble band (mean test-loss curve with its min–max band, when the seed is swept) and
-// the double-descent curve (GET /api/double_descent). It builds its own DOM inside
-// #sweep-panel and never talks to the socket: `onSweep` hands the message to main.js.
+// trained from scratch on the server. Beside its controls it shows the models as small multiples
+// (the frames' `sweep_outputs`): with two settings a table whose rows are the first setting's
+// values and columns the second's, with one a wrapped row, each map with its test loss as a
+// badge; and the charts of sweepcharts.js (final test loss per value, the seed ensemble's band,
+// double descent from GET /api/double_descent). It builds its own DOM inside #sweep-panel and
+// never talks to the socket: `onSweep` hands the message to main.js.
 
 import { diverging } from "./colors.js";
+import { SweepCharts } from "./sweepcharts.js";
+import { axisName, badgeText, bestLane, extendRun, gridShape, label, lanePositions, parseValue, SWEEP_FIELDS } from "./sweepdata.js";
 
-/** @typedef {{field: string, values: unknown[]}} Axis */
-/**
- * @typedef {object} SweepLane  one model in a frame header's `sweep` block
- * @property {unknown[]} values
- * @property {number} step
- * @property {number | null} test_loss
- * @property {number | null} train_loss
- * @property {boolean} diverged
- */
+export { label, parseValue, SWEEP_FIELDS };
 
-/** Settings a sweep may vary, with the values it starts from. */
-export const SWEEP_FIELDS = Object.freeze([
-  { field: "learning_rate", label: "Learning rate", values: "0.001, 0.01, 0.1, 1" },
-  { field: "l2", label: "L2", values: "0, 0.001, 0.01, 0.1" },
-  { field: "l1", label: "L1", values: "0, 0.001, 0.01, 0.1" },
-  { field: "dropout", label: "Dropout", values: "0, 0.1, 0.3, 0.5" },
-  { field: "hidden_layers", label: "Hidden layers", values: "2, 4, 8, 8-8" },
-  { field: "batch_size", label: "Batch size", values: "1, 3, 5, 10" },
-  { field: "activation", label: "Activation", values: "tanh, relu, sigmoid, gelu" },
-  { field: "optimizer", label: "Optimizer", values: "sgd, momentum, adam, rmsprop" },
-  { field: "init", label: "Initialisation", values: "xavier, he, small, uniform" },
-  { field: "seed", label: "Seed", values: "0, 1, 2, 3" },
-  { field: "batch_norm", label: "Batch normalization", values: "false, true" },
-]);
-
-/**
- * One typed-in value: numbers, true/false, layer widths ("8-8", "none") or a name.
- * @param {string} field
- * @param {string} token
- * @returns {unknown}
- */
-export function parseValue(field, token) {
-  const t = token.trim();
-  if (field === "hidden_layers") return t === "none" || t === "" ? [] : t.split("-").map(Number);
-  if (t === "true" || t === "false") return t === "true";
-  const n = Number(t);
-  return t !== "" && Number.isFinite(n) ? n : t;
-}
-
-/** @param {unknown} v */
-export const label = (v) => (Array.isArray(v) ? (v.length ? v.join("-") : "none") : String(v));
+/** @typedef {import("./sweepdata.js").Axis} Axis */
+/** @typedef {import("./sweepdata.js").SweepLane} SweepLane */
 
 /**
  * @param {Document} doc
@@ -74,24 +40,26 @@ export class SweepView {
     this.button = /** @type {HTMLElement} */ (doc.getElementById("sweep-button"));
     /** @type {Axis[]} */
     this.axes = [];
-    /** @type {Map<number, {steps: number[], losses: number[]}>} test-loss history per lane */
-    this.history = new Map();
+    /** @type {import("./sweepdata.js").Run[]} test-loss history per lane (the ensemble band) */
+    this.runs = [];
+    /** @type {HTMLElement[]} per lane, its cell in the grid (canvas and badge) */
+    this.cells = [];
+    this.gridKey = "";
+    this.charts = new SweepCharts(doc);
     const parts = this.build();
     this.fields = parts.fields;
     this.valueInputs = parts.valueInputs;
     this.same = parts.same;
     this.grid = parts.grid;
-    this.chart = parts.chart;
-    this.band = parts.band;
-    this.dd = parts.dd;
     this.button.addEventListener("click", () => this.toggle());
   }
 
-  /** The panel's DOM; returns the parts the view updates. */
+  /** The panel's DOM: controls | grid | charts; returns the parts the view reads or updates. */
   build() {
     const d = this.doc;
     const head = el(d, "h2", { id: "sweep-heading" }, "Sweep");
     const form = el(d, "div", { class: "sweep-controls" });
+    form.append(head);
     /** @type {HTMLSelectElement[]} */
     const fields = [];
     /** @type {HTMLInputElement[]} */
@@ -117,26 +85,20 @@ export class SweepView {
     same.checked = true;
     const sameLabel = el(d, "label", { class: "check" });
     sameLabel.append(same, " Same starting weights");
-    const start = el(d, "button", { type: "button", id: "sweep-start" }, "Start sweep");
-    const stop = el(d, "button", { type: "button", id: "sweep-stop" }, "Stop sweep");
-    const dd = el(d, "button", { type: "button", id: "sweep-dd" }, "Show double descent");
+    const start = el(d, "button", { type: "button", id: "sweep-start", class: "wide" }, "Start sweep");
+    const stop = el(d, "button", { type: "button", id: "sweep-stop", class: "wide" }, "Stop sweep");
+    const dd = el(d, "button", { type: "button", id: "sweep-dd", class: "wide", "aria-pressed": "false" }, "Show double descent");
     start.addEventListener("click", () => this.start(start));
     stop.addEventListener("click", () => this.handlers.onSweep({ type: "sweep", axes: [], same_init: true }, stop));
-    dd.addEventListener("click", () => void this.showDoubleDescent());
-    form.append(sameLabel, start, stop, dd);
-    const grid = el(d, "div", { class: "sweep-grid", role: "list", "aria-label": "Sweep models" });
-    const chart = /** @type {HTMLCanvasElement} */ (el(d, "canvas", { class: "sweep-chart", role: "img", "aria-label": "Sweep chart: final held-out loss per value", width: "320", height: "160" }));
-    const band = /** @type {HTMLCanvasElement} */ (el(d, "canvas", { class: "sweep-chart", role: "img", "aria-label": "Ensemble band: mean and range of the held-out loss", width: "320", height: "160" }));
-    band.hidden = true;
-    const ddChart = /** @type {HTMLCanvasElement} */ (el(d, "canvas", { class: "sweep-chart", role: "img", "aria-label": "Double descent: test error against hidden width", width: "320", height: "160" }));
-    ddChart.hidden = true;
-    const charts = el(d, "div", { class: "sweep-charts" });
-    charts.append(chart, band, ddChart);
-    const body = el(d, "div", { class: "sweep-body" }); // the charts beside the grid where there is room
-    body.append(grid, charts);
+    dd.addEventListener("click", () => void this.showDoubleDescent(dd));
+    const actions = el(d, "div", { class: "sweep-actions" });
+    actions.append(start, stop, dd);
+    const note = el(d, "p", { class: "hint" }, "Each map's badge is its test loss; the lowest is outlined.");
+    form.append(sameLabel, actions, note);
+    const grid = el(d, "div", { class: "sweep-grid" });
     this.panel.setAttribute("aria-labelledby", head.id);
-    this.panel.replaceChildren(head, form, body);
-    return { fields, valueInputs, same, grid, chart, band, dd: ddChart };
+    this.panel.replaceChildren(form, grid, this.charts.root);
+    return { fields, valueInputs, same, grid };
   }
 
   toggle() {
@@ -159,9 +121,14 @@ export class SweepView {
   /** The server's `sweep` echo. @param {Axis[]} axes */
   echo(axes) {
     this.axes = axes;
-    this.history.clear();
+    this.runs = [];
     if (axes.length && this.panel.hidden) this.toggle();
-    if (!axes.length) this.grid.replaceChildren();
+    if (!axes.length) {
+      this.grid.replaceChildren();
+      this.cells = [];
+      this.gridKey = "";
+      this.charts.paintBand(null);
+    }
   }
 
   /** @param {import("./frame.js").Frame | null} frame */
@@ -172,18 +139,62 @@ export class SweepView {
     const outputs = frame.arrays.get("sweep_outputs");
     if (!block || !outputs) return;
     const lanes = block.lanes;
-    lanes.forEach((lane, i) => {
-      const h = this.history.get(i) ?? { steps: [], losses: [] };
-      const last = h.steps[h.steps.length - 1];
-      if (last !== undefined && lane.step < last) { h.steps = []; h.losses = []; }
-      if (lane.test_loss !== null && (last === undefined || lane.step > last)) { h.steps.push(lane.step); h.losses.push(lane.test_loss); }
-      this.history.set(i, h);
-    });
+    lanes.forEach((lane, i) => { this.runs[i] = extendRun(this.runs[i], lane.step, lane.test_loss); });
     this.paintGrid(block.axes, lanes, outputs);
-    this.paintChart(block.axes, lanes);
-    const seeded = block.axes.some((a) => a.field === "seed");
-    this.band.hidden = !seeded;
-    if (seeded) this.paintBand();
+    this.charts.paintSweep(block.axes, lanes);
+    this.charts.paintBand(block.axes.some((a) => a.field === "seed") ? this.runs.slice(0, lanes.length) : null);
+  }
+
+  /**
+   * The grid's DOM for these axes: a table (two settings) or a wrapped list (one). Each lane gets
+   * a cell: its map (role img, named by its values) and its badge.
+   * @param {Axis[]} axes
+   * @param {SweepLane[]} lanes
+   * @param {number} g  the maps' resolution
+   */
+  buildGrid(axes, lanes, g) {
+    const d = this.doc;
+    const shape = gridShape(axes, lanes.length);
+    const where = lanePositions(axes, lanes);
+    /** @type {HTMLElement[]} */
+    const cells = lanes.map((lane) => {
+      const cell = el(d, "div", { class: "sweep-cell" });
+      const name = axes.map((a, k) => `${a.field} ${label(lane.values[k])}`).join(", ");
+      cell.append(el(d, "canvas", { class: "sweep-map", role: "img", "aria-label": `Decision boundary, ${name}`, width: String(g), height: String(g) }), el(d, "span", { class: "sweep-badge" }));
+      return cell;
+    });
+    this.cells = cells;
+    if (!shape.table) {
+      const list = el(d, "ul", { class: "sweep-list", role: "list", "aria-label": "Sweep models" });
+      list.style.gridTemplateColumns = `repeat(${shape.cols}, var(--sweep-cell))`;
+      list.append(...cells.map((cell, i) => {
+        const item = el(d, "li", { class: "sweep-item" });
+        item.append(el(d, "span", { class: "sweep-value" }, label(lanes[i].values[0])), cell);
+        return item;
+      }));
+      this.grid.replaceChildren(el(d, "p", { class: "sweep-axes" }, axisName(axes[0]?.field ?? "")), list);
+      return;
+    }
+    // Two settings: a real table, so the values read as column and row headers.
+    const table = el(d, "table", { class: "sweep-table", "aria-label": "Sweep models" });
+    const caption = el(d, "caption", { class: "sweep-axes" }, `rows: ${axisName(axes[0].field)} · columns: ${axisName(axes[1].field)}`);
+    const headRow = el(d, "tr");
+    headRow.append(el(d, "td"), ...axes[1].values.map((v) => el(d, "th", { scope: "col", title: label(v) }, label(v))));
+    const body = el(d, "tbody");
+    /** @type {HTMLElement[][]} */
+    const slots = axes[0].values.map((v) => {
+      const row = el(d, "tr");
+      row.append(el(d, "th", { scope: "row", title: label(v) }, label(v)));
+      const tds = axes[1].values.map(() => el(d, "td"));
+      row.append(...tds);
+      body.append(row);
+      return tds;
+    });
+    cells.forEach((cell, i) => slots[where[i][0]]?.[where[i][1]]?.append(cell));
+    const thead = el(d, "thead");
+    thead.append(headRow);
+    table.append(caption, thead, body);
+    this.grid.replaceChildren(table);
   }
 
   /**
@@ -192,32 +203,23 @@ export class SweepView {
    * @param {import("./frame.js").DecodedArray} outputs
    */
   paintGrid(axes, lanes, outputs) {
-    const d = this.doc;
     const [, g] = outputs.desc.shape;
-    if (this.grid.children.length !== lanes.length) {
-      this.grid.replaceChildren(...lanes.map(() => {
-        const fig = el(d, "figure", { class: "sweep-card", role: "listitem" });
-        const canvas = el(d, "canvas", { class: "sweep-map", role: "img", width: String(g), height: String(g) });
-        const caption = el(d, "figcaption");
-        caption.append(el(d, "span", { class: "sweep-values" }), el(d, "span", { class: "sweep-loss" }));
-        fig.append(canvas, caption);
-        return fig;
-      }));
+    const key = JSON.stringify([axes.map((a) => [a.field, a.values.map(label)]), lanes.length, g]);
+    if (key !== this.gridKey) {
+      this.gridKey = key;
+      this.buildGrid(axes, lanes, g);
     }
-    // Rows are the first setting's values and columns the second's, so the grid reads as a table.
-    const cols = axes.length === 2 ? axes[1].values.length : Math.min(4, lanes.length);
-    this.grid.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 112px))`;
     const scale = outputs.desc.scale ?? 1 / 255;
     const lo = outputs.desc.min ?? 0;
+    const best = bestLane(lanes);
     lanes.forEach((lane, i) => {
-      const fig = /** @type {HTMLElement} */ (this.grid.children[i]);
-      const canvas = /** @type {HTMLCanvasElement} */ (fig.querySelector("canvas"));
-      const name = axes.map((a, k) => `${a.field} ${label(lane.values[k])}`).join(", ");
-      canvas.setAttribute("aria-label", `Decision boundary, ${name}`);
-      const loss = lane.diverged ? "diverged" : lane.test_loss === null ? "–" : lane.test_loss.toFixed(3);
-      const [values, lossText] = /** @type {NodeListOf<HTMLElement>} */ (fig.querySelectorAll("figcaption span"));
-      values.textContent = lane.values.map(label).join(" · ");
-      lossText.textContent = `test loss ${loss}`;
+      const cell = this.cells[i];
+      if (!cell) return;
+      cell.classList.toggle("diverged", lane.diverged);
+      cell.classList.toggle("best", i === best);
+      const badge = /** @type {HTMLElement} */ (cell.querySelector(".sweep-badge"));
+      badge.textContent = badgeText(lane);
+      const canvas = /** @type {HTMLCanvasElement} */ (cell.querySelector("canvas"));
       const ctx = canvas.getContext("2d");
       if (!ctx) return;
       const img = ctx.createImageData(g, g);
@@ -233,93 +235,20 @@ export class SweepView {
   }
 
   /**
-   * Test loss (log) against the first axis's value (by position), one line per second-axis value.
-   * @param {Axis[]} axes
-   * @param {SweepLane[]} lanes
+   * Shows the double-descent chart (pressed) or hides it again, giving its room back.
+   * @param {HTMLElement} button
    */
-  paintChart(axes, lanes) {
-    const ctx = this.chart.getContext("2d");
-    if (!ctx || !axes.length) return;
-    const { width: w, height: h } = this.chart;
-    ctx.clearRect(0, 0, w, h);
-    const n0 = axes[0].values.length;
-    const n1 = axes[1]?.values.length ?? 1;
-    const losses = lanes.map((l) => (l.test_loss !== null && l.test_loss > 0 ? Math.log10(l.test_loss) : NaN));
-    const finite = losses.filter(Number.isFinite);
-    if (!finite.length) return;
-    const lo = Math.min(...finite), hi = Math.max(...finite) + 1e-9;
-    const x = (/** @type {number} */ i) => 30 + (i * (w - 40)) / Math.max(n0 - 1, 1);
-    const y = (/** @type {number} */ v) => h - 20 - ((v - lo) / (hi - lo)) * (h - 30);
-    for (let j = 0; j < n1; j++) {
-      ctx.strokeStyle = ["#0877bd", "#f59322", "#3a9d23", "#8e44ad"][j % 4];
-      ctx.beginPath();
-      for (let i = 0; i < n0; i++) {
-        const v = losses[i * n1 + j];
-        if (!Number.isFinite(v)) continue;
-        ctx.lineTo(x(i), y(v));
-        ctx.fillRect(x(i) - 2, y(v) - 2, 4, 4);
-      }
-      ctx.stroke();
-    }
-    ctx.fillStyle = "#333";
-    axes[0].values.forEach((v, i) => ctx.fillText(label(v), x(i) - 8, h - 5));
-  }
-
-  /** Mean test loss over the lanes with its min–max band, step by step (seed ensembles). */
-  paintBand() {
-    const ctx = this.band.getContext("2d");
-    if (!ctx) return;
-    const runs = [...this.history.values()].filter((r) => r.losses.length);
-    if (!runs.length) return;
-    const n = Math.min(...runs.map((r) => r.losses.length));
-    if (n < 1) return;
-    const stats = Array.from({ length: n }, (_, k) => {
-      const at = runs.map((r) => r.losses[k]);
-      return [Math.min(...at), at.reduce((a, b) => a + b, 0) / at.length, Math.max(...at)];
-    });
-    const { width: w, height: h } = this.band;
-    const hi = Math.max(...stats.map((s) => s[2])) + 1e-9;
-    const x = (/** @type {number} */ k) => 10 + (k * (w - 20)) / Math.max(n - 1, 1);
-    const y = (/** @type {number} */ v) => h - 10 - (v / hi) * (h - 20);
-    ctx.clearRect(0, 0, w, h);
-    ctx.fillStyle = "rgba(8, 119, 189, 0.25)";
-    ctx.beginPath();
-    stats.forEach((s, k) => ctx.lineTo(x(k), y(s[2])));
-    for (let k = n - 1; k >= 0; k--) ctx.lineTo(x(k), y(stats[k][0]));
-    ctx.fill();
-    ctx.strokeStyle = "#0877bd";
-    ctx.beginPath();
-    stats.forEach((s, k) => ctx.lineTo(x(k), y(s[1])));
-    ctx.stroke();
-  }
-
-  async showDoubleDescent() {
-    this.dd.hidden = false;
+  async showDoubleDescent(button) {
+    const show = button.getAttribute("aria-pressed") !== "true";
+    button.setAttribute("aria-pressed", String(show));
+    this.charts.dd.hidden = !show;
+    if (!show) return;
     if (this.panel.hidden) this.toggle();
     const res = await fetch("/api/double_descent");
+    if (!res.ok) return;
     /** @type {{widths: number[], test_error: number[], n_train: number}} */
     const curve = await res.json();
-    const ctx = this.dd.getContext("2d");
-    if (!ctx) return;
-    const { width: w, height: h } = this.dd;
-    const lx = curve.widths.map(Math.log10);
-    const ly = curve.test_error.map((e) => Math.log10(Math.max(e, 1e-6)));
-    const [x0, x1] = [Math.min(...lx), Math.max(...lx)];
-    const [y0, y1] = [Math.min(...ly), Math.max(...ly) + 1e-9];
-    const x = (/** @type {number} */ v) => 10 + ((v - x0) / (x1 - x0)) * (w - 20);
-    const y = (/** @type {number} */ v) => h - 15 - ((v - y0) / (y1 - y0)) * (h - 25);
-    ctx.clearRect(0, 0, w, h);
-    ctx.strokeStyle = "#f59322";
-    ctx.beginPath();
-    ctx.moveTo(x(Math.log10(curve.n_train)), 5);
-    ctx.lineTo(x(Math.log10(curve.n_train)), h - 15);
-    ctx.stroke();
-    ctx.fillStyle = "#333";
-    ctx.fillText(`width = n = ${curve.n_train}`, x(Math.log10(curve.n_train)) + 3, 12);
-    ctx.strokeStyle = "#0877bd";
-    ctx.beginPath();
-    lx.forEach((v, i) => ctx.lineTo(x(v), y(ly[i])));
-    ctx.stroke();
-    this.dd.dataset.ready = "true";
+    if (this.charts.dd.hidden) return; // hidden again while it loaded
+    this.charts.paintDoubleDescent(curve); // sets the plot's data-ready once it is drawn
   }
 }

@@ -25,7 +25,7 @@ PRINTS = """() => [...document.querySelectorAll('#sweep-panel canvas.sweep-map')
 def test_sweep_grid_band_and_double_descent(
     playground: Playground, screenshot: Callable[[Page, str], Path]
 ) -> None:
-    page = playground.open()
+    page = playground.open(width=1280, height=720)  # the projector an instructor demos on
     page.get_by_role("button", name="Sweep", exact=True).click()
     panel = page.get_by_role("region", name="Sweep")
     expect(panel).to_be_visible()
@@ -48,7 +48,59 @@ def test_sweep_grid_band_and_double_descent(
     expect(
         panel.get_by_role("img", name="Sweep chart: final held-out loss per value")
     ).to_be_visible()
+    # A table of small multiples: the second setting's values head the columns, the first's the
+    # rows, the axis names said once; every map carries its test loss as a 13 px badge.
+    table = panel.get_by_role("table", name="Sweep models")
+    expect(table).to_contain_text("rows: Learning rate · columns: Activation")
+    for value in ("tanh", "relu", "sigmoid", "gelu"):
+        expect(table.get_by_role("columnheader", name=value, exact=True)).to_be_visible()
+    for value in ("0.01", "0.03", "0.1", "0.3"):
+        expect(table.get_by_role("rowheader", name=value, exact=True)).to_be_visible()
+    badges = page.evaluate(
+        """() => [...document.querySelectorAll('#sweep-panel .sweep-badge')].map((b) =>
+          [b.textContent, parseFloat(getComputedStyle(b).fontSize)])"""
+    )
+    assert len(badges) == 16, badges
+    assert all(size >= 13 for _, size in badges), badges
+    assert all(text == "diverged" or float(text) >= 0 for text, _ in badges), badges
+    # The chart's legend names each line by the second setting's value.
+    legend = panel.get_by_role("list", name="Final test loss per value: legend")
+    expect(legend.get_by_role("listitem")).to_have_text(
+        ["activation tanh", "activation relu", "activation sigmoid", "activation gelu"]
+    )
+    # At 1280 x 720 the whole grid, its chart and the main output map are on screen at once,
+    # the panel above the board, nothing overlapping.
+    boxes = {
+        name: box
+        for name, locator in {
+            "panel": panel,
+            "table": table,
+            "chart": panel.get_by_role("img", name="Sweep chart: final held-out loss per value"),
+            "map": page.locator("#heatmap"),
+            "network": page.locator("#network"),
+        }.items()
+        if (box := locator.bounding_box()) is not None
+    }
+    assert len(boxes) == 5, boxes
+    for name in ("table", "chart", "map", "network"):
+        b = boxes[name]
+        assert b["y"] >= 0 and b["y"] + b["height"] <= 720, (name, b)
+    panel_bottom = boxes["panel"]["y"] + boxes["panel"]["height"]
+    assert panel_bottom <= boxes["map"]["y"] and panel_bottom <= boxes["network"]["y"], boxes
+    assert boxes["map"]["height"] >= 120 and boxes["network"]["height"] >= 150, boxes
     screenshot(page, "sweep-grid")
+
+    # At 1920 x 1080 the board keeps its curves below the network, neither on top of the other.
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    net = page.locator(".network-col").bounding_box()
+    curves = page.locator(".charts-col").bounding_box()
+    sweep_box = panel.bounding_box()
+    assert net is not None and curves is not None and sweep_box is not None
+    assert sweep_box["y"] + sweep_box["height"] <= net["y"], (sweep_box, net)
+    assert net["y"] + net["height"] <= curves["y"], (net, curves)
+    assert net["height"] >= 250, net
+    screenshot(page, "sweep-grid-1080")
+    page.set_viewport_size({"width": 1280, "height": 720})
 
     # A seed ensemble: the mean test loss with its min-max band.
     panel.get_by_label("First setting").select_option("seed")
@@ -58,11 +110,19 @@ def test_sweep_grid_band_and_double_descent(
     poll(page, "() => nnplayground.store.state.frame?.header.sweep?.axes[0].field === 'seed'")
     band = panel.get_by_role("img", name="Ensemble band: mean and range of the held-out loss")
     expect(band).to_be_visible(timeout=20_000)
+    expect(
+        panel.get_by_role("list", name="Seed ensemble: test loss: legend").get_by_role("listitem")
+    ).to_have_text(["mean", "min\u2013max"])
+    # One setting: a wrapped row of maps, each headed by its value.
+    expect(panel.get_by_role("list", name="Sweep models").get_by_role("listitem")).to_have_count(4)
     poll(page, "() => nnplayground.store.state.step > 300", timeout=40_000)
 
     panel.get_by_role("button", name="Show double descent").click()
     chart = panel.get_by_role("img", name="Double descent: test error against hidden width")
     expect(chart).to_have_attribute("data-ready", "true", timeout=60_000)
+    expect(
+        panel.get_by_role("list", name="Double descent: legend").get_by_role("listitem")
+    ).to_have_text(["test error", "interpolation threshold"])
     screenshot(page, "sweep-ensemble-double-descent")
 
     panel.get_by_role("button", name="Stop sweep").click()
