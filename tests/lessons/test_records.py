@@ -13,6 +13,7 @@ DOC = claims.load()
 LESSONS = DOC["lessons"]
 CHECKS = {"below", "above", "rises_before", "event", "no_event", "overfits"}
 PANELS = {"gradients", "weights", "validation"}
+VIEWS = {"landscape", "warp", "inspector", "confusion"}  # More views (issue 15)
 
 
 def test_at_least_twenty_lessons_each_with_two_sentences_and_a_claim() -> None:
@@ -26,6 +27,7 @@ def test_at_least_twenty_lessons_each_with_two_sentences_and_a_claim() -> None:
         RunConfig(**{**claims.DEFAULTS, **lesson["config"]}).validate()  # a link the server takes
         assert lesson["pace"] in DOC["paces"], lesson["id"]
         assert set(lesson.get("show", [])) <= PANELS, lesson["id"]
+        check_views(lesson)
         claim = lesson["claim"]
         assert 0 < claim["seconds"] <= 30, lesson["id"]
         assert claim["checks"] and all(c["expect"] in CHECKS for c in claim["checks"]), lesson["id"]
@@ -35,6 +37,35 @@ def test_at_least_twenty_lessons_each_with_two_sentences_and_a_claim() -> None:
             ).validate()
             # The caption tells the student about the button by its label.
             assert lesson["action"]["label"] in lesson["caption"], lesson["id"]
+
+
+def check_views(lesson: dict[str, object]) -> None:
+    """The views a lesson opens exist and fit its model (the page and the server take them)."""
+    views = lesson.get("views", [])
+    assert isinstance(views, list) and set(views) <= VIEWS, (lesson["id"], views)
+    config = RunConfig(**{**claims.DEFAULTS, **lesson["config"]})  # type: ignore[arg-type]
+    if "warp" in views:
+        assert config.depth > 0, (lesson["id"], "the warp needs a hidden layer")
+    if "confusion" in views:
+        assert config.problem == "classification", (lesson["id"], "confusion needs classes")
+    point = lesson.get("inspect")
+    if point is not None:
+        assert "inspector" in views, (lesson["id"], "inspect without the inspector open")
+        assert isinstance(point, int) and 0 <= point < config.num_points, (lesson["id"], point)
+    claim = lesson["claim"]
+    assert isinstance(claim, dict)
+    apply = claim.get("apply", 0)
+    assert isinstance(apply, int) and apply >= 0 and (apply == 0 or point is not None), lesson["id"]
+
+
+def test_view_names_are_checked() -> None:
+    bad = {"id": "x", "config": {}, "views": ["landscape", "hessian"], "claim": {}}
+    try:
+        check_views(bad)
+    except AssertionError as exc:
+        assert "hessian" in str(exc)
+    else:
+        raise AssertionError("an unknown view passed")
 
 
 def test_a_broken_caption_fails_with_the_lessons_name_and_the_numbers() -> None:
