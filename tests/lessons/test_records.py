@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import fields
 
+import numpy as np
+
 from nnplayground.engine.config import RunConfig
 
-from . import claims, readme
+from . import claims, readme, viewclaims
 
 DOC = claims.load()
 LESSONS = DOC["lessons"]
@@ -92,3 +94,32 @@ def test_a_broken_caption_fails_with_the_lessons_name_and_the_numbers() -> None:
 def test_the_readme_lists_every_lesson() -> None:
     text = readme.README.read_text(encoding="utf-8")
     assert readme.current(text) == readme.block(DOC), "run `python -m tests.lessons.readme`"
+
+
+def test_view_metrics_on_hand_made_numbers() -> None:
+    """The views' metrics see what they claim: a ring is not linearly separable, a wrong gradient
+    or output error is caught."""
+    angle = np.linspace(0, 2 * np.pi, 200, endpoint=False)
+    radius = np.where(np.arange(200) % 2 == 0, 1.0, 4.0)
+    ring = np.stack([radius * np.cos(angle), radius * np.sin(angle)], 1)
+    labels = (radius < 2).astype(np.float64)
+    assert viewclaims.separability(ring, labels) < 0.8
+    assert viewclaims.separability(np.stack([radius, angle], 1), labels) == 1.0
+    run = claims.Run("lesson", points=np.array([[0.0, 0.0, 1.0]]))
+    reply = {
+        "point": 0,
+        "activations": [[0.5, -1.0], [0.2], [0.7]],
+        "deltas": [[0.1], [-0.3]],
+        "weight_grads": [[0.05, -0.1], [-0.06]],
+        "applied": True,
+        "loss": 0.5,
+        "loss_after": 0.4,
+    }
+    run.inspections = [reply]
+    assert viewclaims.metric(run, "inspect_weight_rule") < 1e-12
+    assert abs(viewclaims.metric(run, "inspect_output_rule") - 0.0) < 1e-12  # 0.7 - 1 = -0.3
+    assert viewclaims.series(run, "inspect_loss") == [0.4]
+    reply["weight_grads"] = [[0.05, -0.1], [-0.07]]
+    reply["deltas"] = [[0.1], [-0.2]]
+    assert viewclaims.metric(run, "inspect_weight_rule") > 0.1
+    assert viewclaims.metric(run, "inspect_output_rule") > 0.09
