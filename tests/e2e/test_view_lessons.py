@@ -93,3 +93,13 @@ def test_a_view_lessons_link_opens_its_view(
     page.get_by_role("region", name=VIEWS[name]).scroll_into_view_if_needed()
     SCREENS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENS / f"{lesson_id}.png"))
+    action = LESSONS[lesson_id].get("action")
+    if action:  # the lesson's button restarts with its change, the view still open
+        page.get_by_role("button", name=action["label"]).click()
+        poll(page, "() => nnplayground.store.state.step < 5")
+        views_open(page, lesson_id)
+        page.get_by_role("button", name="Play").click()
+        poll(page, f"() => nnplayground.store.state.step > {steps}", timeout=60_000)
+        page.get_by_role("button", name="Pause").click()
+        page.get_by_role("region", name=VIEWS[name]).scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENS / f"{lesson_id}-action.png"))
