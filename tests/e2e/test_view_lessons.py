@@ -61,6 +61,8 @@ def test_backprop_lesson_opens_the_inspector_on_its_point(playground: Playground
     summary = page.locator("#inspect-summary")
     expect(summary).to_contain_text(f"Point {point} at")
     expect(page.get_by_label("Training point")).to_have_value(str(point))
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / "backprop-one-example-top.png"))  # what opening shows
     before = float(re.findall(r"loss ([0-9]+\.[0-9]+)", summary.inner_text())[0])
     inspector = page.get_by_role("region", name="Backprop inspector")
     inspector.get_by_role("button", name="Apply this step").click()
@@ -68,7 +70,6 @@ def test_backprop_lesson_opens_the_inspector_on_its_point(playground: Playground
     after = float(re.findall(r"loss now ([0-9]+\.[0-9]+)", summary.inner_text())[0])
     assert after < before, (before, after)
     inspector.scroll_into_view_if_needed()
-    SCREENS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENS / "backprop-one-example.png"))
 
 
