@@ -87,6 +87,7 @@ class Run:
     points: np.ndarray | None = None  # (N, 3) x1, x2, label of the lesson's data (frame order)
     split: np.ndarray | None = None  # (N,) the frame `split` (1 = a training point)
     inspections: list[JsonDict] = field(default_factory=list)  # the inspector's replies
+    view_series: dict[str, list[float]] = field(default_factory=dict)  # per frame (viewclaims)
 
     def values(self, metric: str, layer: int | None = None) -> list[float]:
         out: list[float] = []
@@ -158,6 +159,7 @@ def run_session(
                     break
                 continue
             run.last = message
+            viewclaims.observe(run, message)
             h = message.header
             mstep = int(h.get("metrics_step", h["step"]))
             if mstep > seen and h.get("metrics") and mstep <= run.horizon:

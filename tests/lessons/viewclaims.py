@@ -7,10 +7,11 @@ that made them:
 * ``landscape_path_length``: the length of the optimizer's path in the last frame's landscape
   header (sum of the segments between its (a, b) points, in weight units for PCA directions).
 * ``landscape_center_loss``: that header's loss at the current weights.
-* ``separability:warp`` / ``separability:input``: the share of the data points a straight line
-  classifies correctly at best along Fisher's discriminant direction (0.5 = a coin for two even
-  classes, 1 = linearly separable), for the points as the warp's layer sees them (last frame's
-  `warp_points`) or in the input plane (the frame's `points`).
+* ``separability:input``: the share of the data points a straight line classifies correctly at
+  best along Fisher's discriminant direction (0.5 = a coin for two even classes, 1 = linearly
+  separable), in the input plane (the frame's `points`).
+* ``separability:warp`` (a series, one value per frame that carries the warp): the same for the
+  points as the warp's layer sees them (`warp_points`), so ``at: start`` is before training.
 * ``inspect_loss`` (a series, one value per inspector reply: the point's loss as shown, after the
   step when the reply applied one).
 * ``inspect_weight_rule``: the largest |∂loss/∂w - a·δ| over every link of every reply (a the
@@ -28,18 +29,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
+    from tests.wsclient import Frame
+
     from .claims import Run
 
 JsonDict = dict[str, Any]
 METRICS = {
     "landscape_path_length",
     "landscape_center_loss",
-    "separability:warp",
     "separability:input",
     "inspect_weight_rule",
     "inspect_output_rule",
 }
-SERIES = {"inspect_loss"}
+SERIES = {"inspect_loss", "separability:warp"}
 
 
 def request(lesson: JsonDict, config: JsonDict) -> JsonDict | None:
@@ -58,6 +60,15 @@ def request(lesson: JsonDict, config: JsonDict) -> JsonDict | None:
     }
 
 
+def observe(run: Run, frame: Frame) -> None:
+    """Per-frame view values (the series above), from every frame the lesson's session gets."""
+    if "warp_points" in frame.names() and run.points is not None:
+        warped = frame.value("warp_points").astype(np.float64)
+        if len(warped) == len(run.points):  # the lesson's data (not a frame from before it)
+            value = separability(warped, run.points[:, 2])
+            run.view_series.setdefault("separability:warp", []).append(value)
+
+
 def series(run: Run, metric: str) -> list[float]:
     if metric == "inspect_loss":
         return [
@@ -65,6 +76,8 @@ def series(run: Run, metric: str) -> list[float]:
             for r in run.inspections
             if isinstance(r.get("loss_after") if r.get("applied") else r.get("loss"), int | float)
         ]
+    if metric in SERIES:
+        return run.view_series.get(metric, [])
     raise ValueError(f"unknown series {metric}")
 
 
@@ -77,15 +90,10 @@ def metric(run: Run, name: str) -> float:
             return float(block["center_loss"])
         path = np.asarray(block["path"], np.float64).reshape(-1, 2)
         return float(np.linalg.norm(np.diff(path, axis=0), axis=1).sum())
-    if name.startswith("separability:"):
+    if name == "separability:input":
         if run.points is None:
             raise ValueError(f"{run.name}: no points")
-        labels = run.points[:, 2]
-        if name == "separability:input":
-            return separability(run.points[:, :2], labels)
-        if run.last is None or "warp_points" not in run.last.names():
-            raise ValueError(f"{run.name}: no warp_points in the last frame")
-        return separability(run.last.value("warp_points").astype(np.float64), labels)
+        return separability(run.points[:, :2], run.points[:, 2])
     if name in ("inspect_weight_rule", "inspect_output_rule"):
         if not run.inspections:
             raise ValueError(f"{run.name}: no inspector reply")
