@@ -1,8 +1,9 @@
-// The lessons. Each is ONE declarative record in lessons.json — config, pace, panels shown and
-// control groups hidden, a two-sentence caption and the claim that caption makes — read by the
-// page (this module: the dialog, the links, what opening one shows), by the claim test
+// The lessons. Each is ONE declarative record in lessons.json — config, pace, panels and More
+// views shown, control groups hidden, a two-sentence caption and the claim that caption makes —
+// read by the page (this module: the dialog, the links, what opening one shows), by the claim test
 // (tests/lessons) and by the README check. A lesson's link is its whole run: every config field,
-// its pace and panels, so opening it (or reloading it) re-initialises the same model.
+// its pace and panels, so opening it (or reloading it) re-initialises the same model; its More
+// views and inspected point come from its record by the link's lesson id (like its compare).
 
 import RECORDS from "./lessons.json" with { type: "json" };
 import { defaultConfig, defaultUi, serializeHash } from "./store.js";
@@ -27,6 +28,8 @@ import { defaultConfig, defaultUi, serializeHash } from "./store.js";
  * @property {string} hash     without the leading #
  * @property {string} pace     a key of pace.js PACES
  * @property {string[]} show   panels it opens: "gradients", "weights", "validation"
+ * @property {string[]} views  More views it opens: "landscape", "warp", "inspector", "confusion"
+ * @property {number} [inspect]  the training point the backprop inspector opens on
  * @property {ComparePreset} [compare]
  * @property {LessonAction} [action]
  */
@@ -40,6 +43,8 @@ import { defaultConfig, defaultUi, serializeHash } from "./store.js";
  * @property {string} pace
  * @property {Record<string, unknown>} [ui]
  * @property {string[]} [show]
+ * @property {string[]} [views]
+ * @property {number} [inspect]
  * @property {string[]} [hide]
  * @property {ComparePreset} [compare]
  * @property {LessonAction} [action]
@@ -70,6 +75,8 @@ function fromRecord(r) {
     hash: serializeHash(config, ui, r.hide ?? [], r.id),
     pace: r.pace,
     show,
+    views: r.views ?? [],
+    ...(r.inspect !== undefined ? { inspect: r.inspect } : {}),
     ...(r.compare ? { compare: r.compare } : {}),
     ...(r.action ? { action: r.action } : {}),
   };

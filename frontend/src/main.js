@@ -249,10 +249,16 @@ const socket = new Socket(room.socketUrl, {
         firstHello = false;
         viewsSent = VIEWS_OFF; // issue 15: a new connection's views start off
         sendViews();
+        if (!msg.resumed) inspectLessonPoint(); // a lesson link's inspected point, on its fresh model
         break;
       }
       case "config":
         store.set({ config: /** @type {import("./store.js").RunConfig} */ (msg.config), configRev: msg.rev });
+        if (lessonViewsDue !== undefined) { // issue 15: a lesson link's views, on its own layers
+          openLessonViews(lessonViewsDue);
+          inspectLessonPoint(); // answered after the link's reset (messages run in order)
+          lessonViewsDue = undefined;
+        }
         break;
       case "status":
         store.set({ playing: msg.playing, step: msg.step, epoch: msg.epoch });
@@ -496,6 +502,7 @@ window.addEventListener("hashchange", () => {
   // A fresh run, paused like a page just opened: the student reads the caption, then presses Space.
   if (store.state.playing) control("pause", null);
   control("reset", null); // after compare: every lane restarts from its own seed
+  lessonViewsDue = parsed.lesson; // issue 15: its views open once the config's echo is in the store
 });
 
 /**
@@ -687,20 +694,46 @@ let viewsSent = VIEWS_OFF;
 Object.assign(debug, { views: { landscape: landscapeView, warp: warpView, inspector: inspectorView, confusion: confusionView } });
 /** @param {string} name */
 const viewOpen = (name) => !$(`view-${name}`).hidden;
-for (const name of ["landscape", "warp", "inspector", "confusion"]) {
-  const button = $(`view-${name}-button`);
-  button.addEventListener("click", () => {
-    const open = !viewOpen(name);
-    $(`view-${name}`).hidden = !open;
-    button.setAttribute("aria-pressed", String(open));
-    if (name === "warp") warpView.setup(store.state.config.hidden_layers);
-    sendViews();
-    dirty.add("moreViews");
-    requestPaint();
-  });
+const VIEW_NAMES = ["landscape", "warp", "inspector", "confusion"];
+/** @param {string} name @param {boolean} open */
+function setViewOpen(name, open) {
+  $(`view-${name}`).hidden = !open;
+  $(`view-${name}-button`).setAttribute("aria-pressed", String(open));
+  if (name === "warp") warpView.setup(store.state.config.hidden_layers);
+  sendViews();
+  dirty.add("moreViews");
+  requestPaint();
+}
+for (const name of VIEW_NAMES) $(`view-${name}-button`).addEventListener("click", () => setViewOpen(name, !viewOpen(name)));
+/** The training point a lesson's inspector opens on, asked for after the lesson's reset. */
+let lessonInspect = /** @type {number | null} */ (null);
+/** A lesson link opened in this page, whose views open when its config's echo arrives. */
+let lessonViewsDue = /** @type {string | null | undefined} */ (undefined);
+/**
+ * A lesson's More views (lessons.json `views`): exactly those open, with the panels' defaults
+ * (the PCA plane; the last hidden layer's neurons 1 and 2), as its claim test asks for them.
+ * @param {string | null} id
+ */
+function openLessonViews(id) {
+  const lesson = id ? findLesson(id) : undefined;
+  if (!lesson) return;
+  /** @type {HTMLSelectElement} */ ($("landscape-directions")).value = "pca";
+  /** @type {HTMLInputElement} */ ($("warp-pca")).checked = false;
+  for (const sel of ["warp-x", "warp-y"]) /** @type {HTMLSelectElement} */ ($(sel)).replaceChildren();
+  warpView.followLast = true; // the last hidden layer, until the student picks one
+  warpView.shape = ""; // refill the selects from the defaults
+  lastInspect = null;
+  lessonInspect = lesson.inspect ?? null;
+  for (const name of VIEW_NAMES) setViewOpen(name, lesson.views.includes(name));
+}
+/** Ask the inspector about the lesson's point (after the reset that made the lesson's model). */
+function inspectLessonPoint() {
+  if (lessonInspect !== null) inspect(lessonInspect);
+  lessonInspect = null;
 }
 $("landscape-directions").addEventListener("change", () => sendViews());
 $("warp-layer").addEventListener("change", () => {
+  warpView.followLast = false;
   warpView.setupNeurons(store.state.config.hidden_layers);
   sendViews();
 });
@@ -767,6 +800,7 @@ function paintMoreViews() {
 
 // ---------- start ----------
 reportLinkErrors(initial.errors);
+openLessonViews(initial.lesson); // before the socket: its first hello sends them
 installLayout(document);
 fetch("/api/options")
   .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`GET /api/options: HTTP ${r.status}`))))

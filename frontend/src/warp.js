@@ -18,6 +18,8 @@ export class WarpView {
     this.inputs = inputs;
     this.painted = 0;
     this.shape = "";
+    /** Show the last hidden layer whatever the layers become (a lesson's default), until a pick. */
+    this.followLast = false;
   }
 
   /**
@@ -29,7 +31,7 @@ export class WarpView {
     if (shape === this.shape) return;
     this.shape = shape;
     const { layer, x, y } = this.inputs;
-    const keep = Number(layer.value) || hidden.length;
+    const keep = (!this.followLast && Number(layer.value)) || hidden.length;
     fill(layer, hidden.map((w, i) => [String(i + 1), `Layer ${i + 1} (${w} neurons)`]));
     layer.value = String(Math.min(Math.max(1, keep), Math.max(1, hidden.length)));
     this.setupNeurons(hidden);

@@ -22,6 +22,11 @@ config changed, Reset) and ``compare:i`` (the i-th compare lane). Metrics from t
 ``neuron_range:L`` (smallest value range of a map of layer L: 0 = a flat, dead neuron),
 ``weights_small`` (share of weights with |w| < 0.01), ``output_unsure`` (share of output pixels
 whose winning probability is below 0.7), ``diverged`` (1 when the run diverged, else 0).
+
+A lesson that opens views (``"views": ["landscape", "warp", "inspector", "confusion"]``) has its
+sessions ask for them as the page does, so frames carry them; one with ``"inspect": i`` asks the
+inspector about point i before playing, then takes the claim's ``"apply"`` steps ("Apply this
+step" pressed that many times). Their metrics are in viewclaims.py.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ import numpy as np
 from tests.wsclient import Client, Frame
 
 from nnplayground.engine.config import RunConfig
+
+from . import viewclaims
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDS = ROOT / "frontend" / "src" / "lessons.json"
@@ -77,6 +84,10 @@ class Run:
     horizon: int = 0
     spf: int | None = None
     config: JsonDict = field(default_factory=dict)
+    points: np.ndarray | None = None  # (N, 3) x1, x2, label of the lesson's data (frame order)
+    split: np.ndarray | None = None  # (N,) the frame `split` (1 = a training point)
+    inspections: list[JsonDict] = field(default_factory=list)  # the inspector's replies
+    view_series: dict[str, list[float]] = field(default_factory=dict)  # per frame (viewclaims)
 
     def values(self, metric: str, layer: int | None = None) -> list[float]:
         out: list[float] = []
@@ -103,18 +114,28 @@ def run_session(
             variants = [{compare["field"]: v} for v in compare["values"]]
             client.send({"type": "compare", "variants": variants})
         client.send({"type": "control", "action": "reset"})
-        # Messages are answered in order: the reset's status comes after the config's echo and
-        # the frame with the new data (its `split` gives the training-set size the pace needs).
+        # The lesson's data (its `split` gives the training-set size the pace needs) is the
+        # last `split` seen by the first frame trained under the config (rev of its echo): a
+        # frame of the session's first data comes before it, and the reset's status can too.
         n_train = None
         status = False
-        while not (status and n_train is not None):
+        rev: int | None = None
+        current = False
+        while not (status and current and n_train is not None):
             message = client.recv(60)
-            if isinstance(message, Frame) and "split" in message.names():
-                n_train = int(np.count_nonzero(message.raw["split"] == 1))
-            elif isinstance(message, dict) and message["type"] == "error":
-                raise ValueError(f"server refused the lesson: {message}")
+            if isinstance(message, dict) and message["type"] == "config":
+                rev = int(message["rev"])
             elif isinstance(message, dict) and message["type"] == "status":
                 status = True
+            elif isinstance(message, Frame):
+                current = current or (rev is not None and message.config_rev >= rev)
+                if "split" in message.names():
+                    n_train = int(np.count_nonzero(message.raw["split"] == 1))
+                    run.points = message.value("points").astype(np.float64).reshape(-1, 3)
+                    run.split = message.raw["split"].copy()
+            elif isinstance(message, dict) and message["type"] == "error":
+                raise ValueError(f"server refused the lesson: {message}")
+        open_views(client, run, lesson)
         run.spf = steps_per_frame(doc, lesson["pace"], n_train, int(config["batch_size"]))
         fps = int(doc["fps"])
         run.horizon = int(lesson["claim"]["seconds"] * fps * (run.spf or 1))
@@ -138,6 +159,7 @@ def run_session(
                     break
                 continue
             run.last = message
+            viewclaims.observe(run, message)
             h = message.header
             mstep = int(h.get("metrics_step", h["step"]))
             if mstep > seen and h.get("metrics") and mstep <= run.horizon:
@@ -154,6 +176,28 @@ def run_session(
     finally:
         client.close()
     return run
+
+
+def open_views(client: Client, run: Run, lesson: JsonDict) -> None:
+    """The lesson's views, as the page opens them: frames carry them; the inspector's point is
+    inspected, then "Apply this step" pressed `claim.apply` times (each reply awaited)."""
+    request = viewclaims.request(lesson, run.config)
+    if request is not None:
+        client.send(request)
+    if lesson.get("inspect") is None:
+        return
+    point = int(lesson["inspect"])
+    if run.split is None or not 0 <= point < len(run.split) or run.split[point] != 1:
+        raise ValueError(f"inspect: point {point} is not a training point of the lesson's data")
+    for apply in [False] + [True] * int(lesson["claim"].get("apply", 0)):
+        client.send({"type": "inspect", "point": point, "apply": apply})
+        while True:
+            message = client.recv(60)
+            if isinstance(message, dict) and message["type"] == "error":
+                raise ValueError(f"server refused the lesson's views: {message}")
+            if isinstance(message, dict) and message["type"] == "inspect":
+                run.inspections.append(message)
+                break
 
 
 def run_lesson(ws_url: str, doc: JsonDict, lesson: JsonDict, timeout: float) -> dict[str, Run]:
@@ -227,6 +271,8 @@ def _series(runs: dict[str, Run], ref: JsonDict) -> tuple[Run, list[float]]:
             values = [1.0 if any(v[lane]["diverged"] for _, v in run.compare) else 0.0]
         return run, values
     run = runs[name]
+    if ref["metric"] in viewclaims.SERIES:
+        return run, viewclaims.series(run, ref["metric"])
     return run, run.values(ref["metric"], ref.get("layer"))
 
 
@@ -237,6 +283,8 @@ def value_of(runs: dict[str, Run], ref: JsonDict | float) -> float:
     name = str(ref.get("run", "lesson"))
     if metric in FRAME_METRICS or (metric == "diverged" and not name.startswith("compare:")):
         return _frame_metric(runs[name], metric)
+    if metric in viewclaims.METRICS:
+        return viewclaims.metric(runs[name], metric)
     run, values = _series(runs, ref)
     if not values:
         raise ValueError(f"{run.name}: no measured {metric}")
