@@ -308,3 +308,27 @@ def test_a_lesson_caption_and_advanced_settings_keep_the_first_screen(pages: Any
     page.get_by_text("Advanced", exact=True).click()
     expect(page.get_by_label("LR schedule")).to_be_visible()
     check_geometry(page, "1280x720-lesson-advanced", presenter=False, phone=False)
+
+
+def test_every_lesson_shows_its_whole_caption_and_network_at_1280x720(pages: Any) -> None:
+    """What an instructor reads aloud and what the room watches, without a scrollbar: each
+    lesson's caption (with its button and Close) and its network diagram fit the projector."""
+    page: Page = pages()
+    page.get_by_role("button", name="Lessons").click()
+    titles = [t.split("\n")[0] for t in page.locator("dialog .lesson-list a").all_inner_texts()]
+    assert len(titles) >= 20, titles
+    overflowing = []
+    for title in titles:
+        if not page.get_by_role("dialog").is_visible():
+            page.get_by_role("button", name="Lessons").click()
+        page.locator("dialog .lesson-list a", has_text=title).first.click()
+        expect(page.locator("#lesson-title")).to_have_text(title)
+        page.wait_for_timeout(300)  # the diagram is re-laid out in the next animation frame
+        boxes = page.evaluate(
+            """() => ['lesson-panel', 'network'].map((id) => {
+                 const e = document.getElementById(id); return [e.scrollHeight, e.clientHeight]; })"""
+        )
+        for (scroll, client), what in zip(boxes, ("caption", "network"), strict=True):
+            if scroll > client + 1:
+                overflowing.append(f"{title}: {what} {scroll} > {client} px")
+    assert overflowing == [], overflowing
