@@ -27,8 +27,10 @@ class SweepPlot {
    * @param {Document} doc
    * @param {string} name   the plot's accessible name (the e2e tests find it by it)
    * @param {string} title  the visible title
+   * @param {string} key    the legend's accessible name: it must not contain a control's label
+   *   ("Seed", "Test loss"), which a label search would then find twice
    */
-  constructor(doc, name, title) {
+  constructor(doc, name, title, key) {
     this.box = doc.createElement("figure");
     this.box.className = "sweep-chart-box";
     const caption = doc.createElement("figcaption");
@@ -40,7 +42,7 @@ class SweepPlot {
     this.area.setAttribute("aria-label", name);
     this.legend = doc.createElement("ul");
     this.legend.className = "sweep-legend";
-    this.legend.setAttribute("aria-label", `${title}: legend`);
+    this.legend.setAttribute("aria-label", key);
     this.box.append(caption, this.area, this.legend);
     /** @type {uPlot | null} */
     this.plot = null;
@@ -127,9 +129,9 @@ const logTicks = (px, vertical) => ({
 export class SweepCharts {
   /** @param {Document} doc */
   constructor(doc) {
-    this.sweep = new SweepPlot(doc, "Sweep chart: final held-out loss per value", "Final test loss per value");
-    this.band = new SweepPlot(doc, "Ensemble band: mean and range of the held-out loss", "Seed ensemble: test loss");
-    this.dd = new SweepPlot(doc, "Double descent: test error against hidden width", "Double descent");
+    this.sweep = new SweepPlot(doc, "Sweep chart: final held-out loss per value", "Final test loss per value", "Key to the sweep chart");
+    this.band = new SweepPlot(doc, "Ensemble band: mean and range of the held-out loss", "Seed ensemble: test loss", "Key to the ensemble band");
+    this.dd = new SweepPlot(doc, "Double descent: test error against hidden width", "Double descent", "Key to the double-descent chart");
     this.band.hidden = true;
     this.dd.hidden = true;
     this.root = doc.createElement("div");

@@ -64,7 +64,7 @@ def test_sweep_grid_band_and_double_descent(
     assert all(size >= 13 for _, size in badges), badges
     assert all(text == "diverged" or float(text) >= 0 for text, _ in badges), badges
     # The chart's legend names each line by the second setting's value.
-    legend = panel.get_by_role("list", name="Final test loss per value: legend")
+    legend = panel.get_by_role("list", name="Key to the sweep chart")
     expect(legend.get_by_role("listitem")).to_have_text(
         ["activation tanh", "activation relu", "activation sigmoid", "activation gelu"]
     )
@@ -111,7 +111,7 @@ def test_sweep_grid_band_and_double_descent(
     band = panel.get_by_role("img", name="Ensemble band: mean and range of the held-out loss")
     expect(band).to_be_visible(timeout=20_000)
     expect(
-        panel.get_by_role("list", name="Seed ensemble: test loss: legend").get_by_role("listitem")
+        panel.get_by_role("list", name="Key to the ensemble band").get_by_role("listitem")
     ).to_have_text(["mean", "min\u2013max"])
     # One setting: a wrapped row of maps, each headed by its value.
     expect(panel.get_by_role("list", name="Sweep models").get_by_role("listitem")).to_have_count(4)
@@ -121,7 +121,7 @@ def test_sweep_grid_band_and_double_descent(
     chart = panel.get_by_role("img", name="Double descent: test error against hidden width")
     expect(chart).to_have_attribute("data-ready", "true", timeout=60_000)
     expect(
-        panel.get_by_role("list", name="Double descent: legend").get_by_role("listitem")
+        panel.get_by_role("list", name="Key to the double-descent chart").get_by_role("listitem")
     ).to_have_text(["test error", "interpolation threshold"])
     screenshot(page, "sweep-ensemble-double-descent")
 
