@@ -31,7 +31,7 @@ def _sweep(page: Page) -> None:
     expect(panel.get_by_label("Setting to compare")).to_have_value("learning_rate")
     for value in ("0.3", "3", "10"):
         panel.get_by_label(value, exact=True).check()
-    expect(panel.get_by_label("1", exact=True)).to_be_disabled()  # the panel shows 4 models: 3 variants
+    expect(panel.get_by_label("1", exact=True)).to_be_disabled()  # the panel: 4 models at most
 
 
 def test_learning_rate_sweep_side_by_side(playground: Playground) -> None:

@@ -5,9 +5,10 @@ config with a few fields changed (`{"learning_rate": 3}`); while compare is on t
 exactly `max_lanes` lanes whatever the number of variants, because every jitted function
 compiles once per lane count: lanes without a variant are copies of lane 0 that nobody sees
 and that do not train (`Trainer.active`), and the `max_lanes` shapes are compiled at start-up
-(cli.py), so a Compare click compiles nothing. Switching compare on, changing the variants or switching it off keeps lane 0's
-weights, optimizer state and step (`Trainer.select`); the variants fork from the main model as
-it is at that moment (a reset then restarts every lane from its own seed, for a fair race).
+(cli.py), so a Compare click compiles nothing. Switching compare on, changing the variants or
+switching it off keeps lane 0's weights, optimizer state and step (`Trainer.select`); the
+variants fork from the main model as it is at that moment (a reset then restarts every lane
+from its own seed, for a fair race).
 
 A diverged variant is reported (`diverged`, the step) and parked: its lane becomes a copy of
 lane 0 again, so NaN never reaches a frame or stops the main model; a reset or a new compare
