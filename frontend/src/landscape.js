@@ -2,6 +2,8 @@
 // log colour scale with contour lines, the optimizer's recent path and the current point.
 // Pure drawing: main.js hands it frames; it sends nothing.
 
+import { squareContext } from "./square.js";
+
 /** @typedef {{directions: string, span: number, path: (number | null)[][], center_loss: number | null}} LandscapeHeader */
 
 /** Sequential colour stops (viridis-like: dark low, bright high), colour-blind safe. */
@@ -74,15 +76,9 @@ export class LandscapeView {
   paint(frame) {
     const header = /** @type {LandscapeHeader | undefined} */ (/** @type {any} */ (frame?.header)?.landscape);
     const arr = frame?.arrays.get("landscape");
-    const ctx = this.canvas.getContext("2d");
-    if (!ctx) return;
-    const size = Math.max(120, Math.round(this.canvas.clientWidth || 320));
-    const dpr = window.devicePixelRatio || 1;
-    if (this.canvas.width !== Math.round(size * dpr)) {
-      this.canvas.width = Math.round(size * dpr);
-      this.canvas.height = Math.round(size * dpr);
-    }
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const square = squareContext(this.canvas);
+    if (!square) return;
+    const { ctx, size } = square;
     ctx.clearRect(0, 0, size, size);
     if (!header || !arr) {
       this.caption.textContent = "Waiting for the server's landscape…";

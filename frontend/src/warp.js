@@ -3,6 +3,7 @@
 // hidden layer of two neurons, the output's decision line is straight here (dashed).
 
 import { classColor, css, diverging } from "./colors.js";
+import { squareContext } from "./square.js";
 
 /** @typedef {{layer: number, axes?: string | null, neurons?: number[] | null, boundary?: number[] | null, error?: string | null}} WarpHeader */
 
@@ -66,15 +67,9 @@ export class WarpView {
     const header = /** @type {WarpHeader | undefined} */ (/** @type {any} */ (frame?.header)?.warp);
     const lines = frame?.arrays.get("warp_lines");
     const pts = frame?.arrays.get("warp_points");
-    const ctx = this.canvas.getContext("2d");
-    if (!ctx) return;
-    const size = Math.max(120, Math.round(this.canvas.clientWidth || 320));
-    const dpr = window.devicePixelRatio || 1;
-    if (this.canvas.width !== Math.round(size * dpr)) {
-      this.canvas.width = Math.round(size * dpr);
-      this.canvas.height = Math.round(size * dpr);
-    }
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const square = squareContext(this.canvas);
+    if (!square) return;
+    const { ctx, size } = square;
     ctx.fillStyle = "#ffffff";
     ctx.fillRect(0, 0, size, size);
     if (!header || !lines || !pts) {

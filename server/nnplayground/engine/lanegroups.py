@@ -55,9 +55,16 @@ def _key(cfg: RunConfig) -> tuple[Any, ...] | None:
 
 
 def lane_groups(trainer: Trainer) -> list[list[int]]:
-    """The trainer's active lanes split into groups of equal `_key` (`group.split`'s sizes)."""
+    """The trainer's active lanes split into groups of equal `_key` (`group.split`'s sizes):
+    how they train."""
     configs = trainer.configs
     return group.split(list(range(trainer.active)), lambda lane: _key(configs[lane]))
+
+
+def _branch_groups(trainer: Trainer, lanes: Sequence[int]) -> list[list[int]]:
+    """`lanes` split by branches alone: how they are measured and probed (no minibatch)."""
+    configs = trainer.configs
+    return group.split(list(lanes), lambda lane: group.branch_key(configs[lane]))
 
 
 class _Inputs:
@@ -143,9 +150,7 @@ def evaluate(trainer: Trainer) -> dict[str, np.ndarray]:
     rows = trainer.eval_rows
     state_host = jax.tree.map(np.asarray, trainer.state)
     out: dict[str, np.ndarray] = {}
-    configs = trainer.configs  # the batch size does not matter here: group by branches alone
-    active = list(range(trainer.active))
-    for lanes_list in group.split(active, lambda lane: group.branch_key(configs[lane])):
+    for lanes_list in _branch_groups(trainer, range(trainer.active)):
         lanes = tuple(lanes_list)
         inputs = _inputs(trainer, lanes)
         state = jax.device_put(_take(state_host, _padded_index(lanes)))
@@ -165,10 +170,9 @@ def probe(trainer: Trainer, lanes: Sequence[int], g: int, h: int) -> dict[str, n
     """`probe.probe_lanes`'s grids of `lanes` (leading axis K; other lanes' rows are zeros), by
     groups of lanes; the grouped probe is compiled at half resolution only (group.warmup), so
     use g, h = grid // 2, neuron_grid // 2 (sweep thumbnails)."""
-    configs = trainer.configs
     state_host = jax.tree.map(np.asarray, trainer.state)
     out: dict[str, np.ndarray] = {}
-    for members in group.split(list(lanes), lambda lane: group.branch_key(configs[lane])):
+    for members in _branch_groups(trainer, lanes):
         key = tuple(members)
         inputs = _inputs(trainer, key)
         state = jax.device_put(_take(state_host, _padded_index(key)))
