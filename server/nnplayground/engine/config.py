@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,22 @@ class Capacity:
 
 
 DEFAULT_CAPACITY = Capacity()
+# Width sweeps (issue 16) go past the default 8 neurons a layer: their lanes train in this
+# bucket, compiled once per server before the first such sweep starts (runtime/capacity.py).
+WIDE_CAPACITY = Capacity(width=32)
+CAPACITIES = (DEFAULT_CAPACITY, WIDE_CAPACITY)
+
+
+def capacity_for(configs: Sequence[RunConfig]) -> Capacity:
+    """The smallest bucket of `CAPACITIES` whose width holds every layer of `configs` (the
+    buckets differ by width only); FieldError("hidden_layers") past the widest."""
+    widest = max((w for c in configs for w in c.hidden_layers), default=0)
+    for capacity in CAPACITIES:
+        if widest <= capacity.width:
+            return capacity
+    raise FieldError("hidden_layers", f"width {widest} exceeds {CAPACITIES[-1].width}")
+
+
 MAX_SEED = 2**31 - 1
 REGRESSION_DEFAULT_POINTS = 1200
 CLASSIFICATION_DEFAULT_POINTS = 500
@@ -51,7 +68,7 @@ FIELD_SPECS: dict[str, dict[str, Any]] = {
                   "label": "Ratio of validation data"},
     "data_seed": {"kind": "int", "min": 0, "max": MAX_SEED, "step": 1, "label": "Data seed"},
     "features": {"kind": "subset", "choices": "features", "label": "Input features"},
-    "hidden_layers": {"kind": "widths", "min_layers": 0, "max_layers": 6, "min": 1, "max": 8,
+    "hidden_layers": {"kind": "widths", "min_layers": 0, "max_layers": 6, "min": 1, "max": 32,
                       "label": "Hidden layers (neurons per layer)"},
     "activation": {"kind": "choice", "choices": "activations", "label": "Activation"},
     "init": {"kind": "choice", "choices": "inits", "label": "Weight initialisation"},

@@ -15,7 +15,8 @@ import jax
 import jax.numpy as jnp
 from jax import Array, lax
 
-from nnplayground.engine import features
+from nnplayground.engine import draws, features
+from nnplayground.engine.config import DEFAULT_CAPACITY
 
 
 class Params(NamedTuple):
@@ -332,20 +333,25 @@ def init_params(key: Array, arch: Arch, scheme: Array, shape: Params) -> Params:
     Fan-in/out count only active units, so Xavier/He scale to what the lane actually uses.
     """
     k1, k2, k3, k4 = jax.random.split(key, 4)
+    # Draw as if in the default capacity's shapes, so a lane starts from the same weights in
+    # any capacity bucket (engine/draws.py).
+    d0 = DEFAULT_CAPACITY.state_width
+    cw = draws.counters(shape.w.shape, (shape.w.shape[0], d0, d0))
+    cwo = draws.counters(shape.wo.shape, (d0, shape.wo.shape[1]))
     ins = input_masks(arch)
     fan_in_h = jnp.sum(ins, axis=1)[:, None, None]  # (L, 1, 1)
     fan_out_h = jnp.sum(arch.neuron_mask, axis=1)[:, None, None]
     w = _scaled(
         scheme,
-        jax.random.normal(k1, shape.w.shape),
-        jax.random.uniform(k2, shape.w.shape, minval=-1.0, maxval=1.0),
+        draws.normal(k1, cw),
+        draws.uniform(k2, cw, -1.0, 1.0),
         fan_in_h,
         fan_out_h,
     )
     wo = _scaled(
         scheme,
-        jax.random.normal(k3, shape.wo.shape),
-        jax.random.uniform(k4, shape.wo.shape, minval=-1.0, maxval=1.0),
+        draws.normal(k3, cwo),
+        draws.uniform(k4, cwo, -1.0, 1.0),
         jnp.sum(last_mask(arch)),
         jnp.sum(arch.out_mask),
     )

@@ -15,8 +15,8 @@ import jax
 import jax.numpy as jnp
 from jax import Array, lax
 
-from nnplayground.engine import features, losses, model, optim
-from nnplayground.engine.config import FIELD_SPECS, Capacity
+from nnplayground.engine import draws, features, losses, model, optim
+from nnplayground.engine.config import DEFAULT_CAPACITY, FIELD_SPECS, Capacity
 from nnplayground.engine.jit import engine_jit
 from nnplayground.engine.lanes import DataArrays, Hyper, LaneState, over_lanes
 from nnplayground.engine.model import Affine, BatchNorm, Params
@@ -48,13 +48,15 @@ def _masked(tree: Params, masks: Params) -> Params:
 def dropout_keep(key: Array, rate: Array, shape: tuple[int, ...]) -> Array:
     """Inverted-dropout multiplier (L, B, D): Bernoulli(1 - rate) / (1 - rate); ones if rate is 0.
 
-    Bits are drawn for the largest batch bucket and cut to B, so they do not depend on B.
+    Bits are numbered as in a draw for the largest batch bucket at the default state width
+    (engine/draws.py), so they depend neither on B nor on the capacity's D.
     """
+    layers, rows, _ = shape
+    default = (layers, max(BATCH_BUCKETS[-1], rows), DEFAULT_CAPACITY.state_width)
 
     def draw() -> Array:
         keep = 1.0 - rate
-        full = (shape[0], max(BATCH_BUCKETS[-1], shape[1]), *shape[2:])
-        bits = jax.random.bernoulli(key, keep, full)[:, : shape[1]]
+        bits = draws.uniform(key, draws.counters(shape, default)) < keep
         return bits.astype(jnp.float32) / keep
 
     # Skip the random bits entirely when dropout is off: they dominate a small step's cost.

@@ -413,6 +413,53 @@ class Trainer:
         new.active = len(picks)
         return new
 
+    def migrate(self, capacity: Capacity) -> Trainer:
+        """This Trainer in another capacity bucket (a width sweep, issue 16): the same lanes,
+        weights, optimizer state, PRNG key and step; FieldError unless every config fits.
+
+        Slots that exist in both shapes are copied; a wider bucket's extra slots take a fresh
+        state's values (zero weights and moments, batch-norm gamma and variance 1), which is
+        what they hold while unused. The lanes then train on as they would have: draws do not
+        depend on the bucket (engine/draws.py) and unused slots add exact zeros.
+        """
+        if capacity == self.capacity:
+            return self
+        new = copy.copy(self)
+        new.capacity = capacity
+        new._configs = [c.validate(capacity) for c in self._configs]
+        new._data = [
+            datasets.split_rows(r, c, capacity)
+            for r, c in zip(self._rows, new._configs, strict=True)
+        ]
+        new._hyper = [hyper_of(c, capacity) for c in new._configs]
+        new._dev_hyper = new._host_hyper = None
+        new._dev_data = new._host_data = None
+        for name in ("_best_val", "_best_step", "_steps", "_epochs"):
+            setattr(new, name, getattr(self, name).copy())
+        old = jax.tree.map(np.asarray, self._state)
+        if capacity.width < self.capacity.width:  # narrower: slices only (a frame's lane 0)
+            wide, narrow = self.capacity.state_width, capacity.state_width
+            base = jax.tree.map(lambda a: np.zeros(_resized(a.shape, wide, narrow), a.dtype), old)
+        else:
+            seeds = host([c.seed for c in new._configs], np.int32)
+            base = jax.tree.map(np.array, edits.fresh(seeds, new._hp(), capacity))
+        new._state = jax.device_put(jax.tree.map(_overlay, base, old))
+        return new
+
+
+def _resized(shape: tuple[int, ...], old: int, new: int) -> tuple[int, ...]:
+    """A state leaf's shape (lanes first) with its state-width axes `old` made `new` (the other
+    axes, layers, classes and the key's 2, never equal a state width)."""
+    return (shape[0], *(new if n == old else n for n in shape[1:]))
+
+
+def _overlay(base: np.ndarray, old: np.ndarray) -> np.ndarray:
+    """`base` with the block it shares with `old` (from index 0 on every axis) taken from it."""
+    out = base.copy()
+    block = tuple(slice(0, min(a, b)) for a, b in zip(base.shape, old.shape, strict=True))
+    out[block] = old[block]
+    return out
+
 
 def _index(value: Any, lo: int, hi: int, name: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or not lo <= value <= hi:
