@@ -265,6 +265,7 @@ const socket = new Socket(room.socketUrl, {
         break;
       case "compare":
         compare.echo(msg.variants);
+        sweep.clearPreparing(); // a compare replaces a sweep still being prepared
         break;
       case "inspect": // issue 15: the backprop inspector's reply
         lastInspect = /** @type {import("./inspector.js").InspectReply} */ (msg);
@@ -274,6 +275,9 @@ const socket = new Socket(room.socketUrl, {
       case "sweep": // issue 16
         sweep.echo(/** @type {any} */ (msg.axes));
         break;
+      case "preparing": // issue 16: a width sweep waits for its wider models to compile
+        sweep.preparing(msg);
+        break;
       case "room": // lecture room (room.js)
         room.info(msg);
         break;
@@ -281,6 +285,7 @@ const socket = new Socket(room.socketUrl, {
         room.leaderboard(msg);
         break;
       case "error": {
+        if (msg.field === "axes") sweep.clearPreparing();
         const field = typeof msg.field === "string" ? document.querySelector(`[data-field="${msg.field}"]`) : null;
         const anchor = field && field.getClientRects().length > 0 ? field : lastSource;
         toasts.show(msg.message ?? "The server refused that change.", anchor);

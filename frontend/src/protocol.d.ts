@@ -372,6 +372,7 @@ export type ServerMessage =
   | ExportReply
   | InspectReply
   | SweepEcho
+  | PreparingMessage
   | RoomInfo
   | LeaderboardMessage;
 export type Type17 = "hello";
@@ -580,7 +581,17 @@ export type Axes1 = {
   [k: string]: unknown;
 }[];
 export type Lanes1 = number;
-export type Type28 = "leaderboard";
+export type Type28 = "preparing";
+export type What = "sweep";
+/**
+ * neurons a layer the bucket holds
+ */
+export type Width = number;
+export type Models = number;
+export type Axes2 = {
+  [k: string]: unknown;
+}[];
+export type Type29 = "leaderboard";
 export type MaxNeurons2 = number;
 export type Name = string;
 export type Metric = "test_accuracy" | "test_loss";
@@ -621,11 +632,11 @@ export type Span = number;
 export type Path = (number | null)[][];
 export type CenterLoss = number | null;
 export type Layer3 = number;
-export type Axes2 = ("neurons" | "pca") | null;
+export type Axes3 = ("neurons" | "pca") | null;
 export type Neurons2 = number[] | null;
 export type Boundary = number[] | null;
 export type Error = string | null;
-export type Axes3 = {
+export type Axes4 = {
   [k: string]: unknown;
 }[];
 export type Values1 = unknown[];
@@ -1161,13 +1172,29 @@ export interface SweepEcho {
   lanes: Lanes1;
 }
 /**
+ * A sweep with layers wider than the default bucket waits while the server compiles that
+ * bucket (once per server, about a minute on two cores); the session trains on meanwhile,
+ * and the sweep's usual answers follow when it starts. A newer sweep or compare replaces it;
+ * a failure comes as an `error` naming `axes`.
+ *
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "PreparingMessage".
+ */
+export interface PreparingMessage {
+  type?: Type28;
+  what: What;
+  width: Width;
+  models: Models;
+  axes: Axes2;
+}
+/**
  * To the presenter, when the top forks change (at most once a second): best first.
  *
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "LeaderboardMessage".
  */
 export interface LeaderboardMessage {
-  type?: Type28;
+  type?: Type29;
   max_neurons: MaxNeurons2;
   entries: Entries;
 }
@@ -1268,7 +1295,7 @@ export interface LandscapeFrame {
  */
 export interface WarpFrame {
   layer: Layer3;
-  axes?: Axes2;
+  axes?: Axes3;
   neurons?: Neurons2;
   boundary?: Boundary;
   error?: Error;
@@ -1281,7 +1308,7 @@ export interface WarpFrame {
  * via the `definition` "SweepFrame".
  */
 export interface SweepFrame {
-  axes: Axes3;
+  axes: Axes4;
   lanes: Lanes2;
 }
 /**

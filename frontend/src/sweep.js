@@ -46,6 +46,10 @@ export class SweepView {
     this.cells = [];
     this.gridKey = "";
     this.charts = new SweepCharts(doc);
+    /** @type {HTMLElement} the `preparing` line (set by build) */
+    this.status = doc.createElement("p");
+    /** @type {ReturnType<typeof setInterval> | undefined} */
+    this.preparingTimer = undefined;
     const parts = this.build();
     this.fields = parts.fields;
     this.valueInputs = parts.valueInputs;
@@ -94,11 +98,42 @@ export class SweepView {
     const actions = el(d, "div", { class: "sweep-actions" });
     actions.append(start, stop, dd);
     const note = el(d, "p", { class: "hint" }, "Each map's badge is its test loss; the lowest is outlined.");
-    form.append(sameLabel, actions, note);
+    // A width sweep past 8 neurons waits while the server compiles its wider models (once per
+    // server, `preparing`); the main model trains on meanwhile, so say so and count the seconds.
+    const status = el(d, "p", { class: "sweep-status", id: "sweep-status", role: "status", "aria-live": "polite" });
+    status.hidden = true;
+    form.append(sameLabel, actions, status, note);
     const grid = el(d, "div", { class: "sweep-grid" });
     this.panel.setAttribute("aria-labelledby", head.id);
     this.panel.replaceChildren(form, grid, this.charts.root);
+    this.status = status;
     return { fields, valueInputs, same, grid };
+  }
+
+  /**
+   * The server's `preparing` message: a sweep waiting for its wider models to compile.
+   * @param {{width: number, models: number}} msg
+   */
+  preparing(msg) {
+    this.clearPreparing();
+    if (this.panel.hidden) this.toggle();
+    const started = Date.now();
+    const say = () => {
+      const s = Math.round((Date.now() - started) / 1000);
+      this.status.textContent = `Preparing ${msg.models} models up to ${msg.width} neurons wide: ` +
+        `the server compiles them once (about a minute); the current model keeps training. ${s} s`;
+    };
+    say();
+    this.status.hidden = false;
+    this.preparingTimer = setInterval(say, 1000);
+  }
+
+  /** The waiting sweep started, was replaced or failed. */
+  clearPreparing() {
+    if (this.preparingTimer !== undefined) clearInterval(this.preparingTimer);
+    this.preparingTimer = undefined;
+    this.status.hidden = true;
+    this.status.textContent = "";
   }
 
   toggle() {
@@ -120,6 +155,7 @@ export class SweepView {
 
   /** The server's `sweep` echo. @param {Axis[]} axes */
   echo(axes) {
+    this.clearPreparing();
     this.axes = axes;
     this.runs = [];
     if (axes.length && this.panel.hidden) this.toggle();

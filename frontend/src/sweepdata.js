@@ -18,7 +18,7 @@ export const SWEEP_FIELDS = Object.freeze([
   { field: "l2", label: "L2", values: "0, 0.001, 0.01, 0.1" },
   { field: "l1", label: "L1", values: "0, 0.001, 0.01, 0.1" },
   { field: "dropout", label: "Dropout", values: "0, 0.1, 0.3, 0.5" },
-  { field: "hidden_layers", label: "Hidden layers", values: "2, 4, 8, 8-8" },
+  { field: "hidden_layers", label: "Hidden layers", values: "2, 4, 8, 16, 32" },
   { field: "batch_size", label: "Batch size", values: "1, 3, 5, 10" },
   { field: "activation", label: "Activation", values: "tanh, relu, sigmoid, gelu" },
   { field: "optimizer", label: "Optimizer", values: "sgd, momentum, adam, rmsprop" },

@@ -39,6 +39,8 @@ def serve(argv: list[str]) -> int:
     from nnplayground.api.app import create_app
     from nnplayground.api.settings import Settings
     from nnplayground.engine.compiles import CompileCounter
+    from nnplayground.engine.config import WIDE_CAPACITY
+    from nnplayground.runtime import capacity
 
     overrides: dict[str, Any] = {}
     if args.host is not None:
@@ -59,6 +61,7 @@ def serve(argv: list[str]) -> int:
     logging.getLogger("jax._src.xla_bridge").setLevel(logging.WARNING)
     _configure_jax(str(settings.cache_dir) if settings.cache_dir else None)
 
+    capacity.configure(settings.max_lanes)
     counter = CompileCounter().__enter__()  # counts for the whole process (health: "compiles")
     warmed = threading.Event()
     if settings.warmup:
@@ -76,6 +79,8 @@ def serve(argv: list[str]) -> int:
                 warmup(lanes=settings.max_lanes, part="all")
             warmed.set()
             log.info("warmed the default bucket in %.1f s", time.perf_counter() - started)
+            if settings.warm_wide:
+                capacity.PREPARER.when_ready(WIDE_CAPACITY)
 
         threading.Thread(target=warm_rest, name="nnplayground-warmup", daemon=True).start()
     else:

@@ -24,6 +24,8 @@ from nnplayground.api.security import SecurityHeaders
 from nnplayground.api.settings import Settings, runtime_limits
 from nnplayground.api.ws import serve_socket
 from nnplayground.engine import Trainer, double_descent
+from nnplayground.engine.config import WIDE_CAPACITY
+from nnplayground.runtime import capacity
 from nnplayground.runtime.manager import ManagerSettings, SessionManager
 from nnplayground.runtime.rooms import RoomLimits, Rooms
 from nnplayground.runtime.wire import PROTOCOL_VERSION
@@ -110,6 +112,7 @@ def create_app(
             "devices": devices,
             "compiles": compile_count() if compile_count else 0,
             "warm": warm() if warm else True,
+            "wide_ready": capacity.PREPARER.ready(WIDE_CAPACITY),  # width sweeps (issue 16)
             "sessions": len(manager) if manager else 0,
             "connections": manager.attached_count if manager else 0,
             "threads": threading.active_count(),

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
 
-from nnplayground.api.sweeps import SweepEcho, SweepFrame  # issue 16
+from nnplayground.api.sweeps import PreparingMessage, SweepEcho, SweepFrame  # issue 16
 from nnplayground.api.takeaway import ExportReply
 from nnplayground.engine import registry as reg
 from nnplayground.engine.config import FIELD_SPECS
@@ -412,6 +412,7 @@ SERVER_MESSAGES: tuple[type[BaseModel], ...] = (
     ExportReply,  # issue 17 (api/takeaway.py)
     InspectReply,  # issue 15
     SweepEcho,  # issue 16
+    PreparingMessage,  # issue 16: a width sweep's bucket compiling
     RoomInfo,
     LeaderboardMessage,
 )

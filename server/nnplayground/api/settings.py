@@ -121,6 +121,11 @@ class Settings(BaseSettings):
         description="JAX persistent compilation cache; empty disables it",
     )
     warmup: bool = Field(default=True, description="compile the default bucket before serving")
+    warm_wide: bool = Field(
+        default=False,
+        description="also compile width sweeps' wide bucket after start-up (about a minute of "
+        "background CPU); else the first such sweep waits for it, answered `preparing`",
+    )
     # -- lecture rooms (runtime/rooms.py) ----------------------------------------------------
     public_url: str | None = Field(
         default=None,

@@ -44,6 +44,19 @@ class SweepEcho(BaseModel):
     lanes: int
 
 
+class PreparingMessage(BaseModel):
+    """A sweep with layers wider than the default bucket waits while the server compiles that
+    bucket (once per server, about a minute on two cores); the session trains on meanwhile,
+    and the sweep's usual answers follow when it starts. A newer sweep or compare replaces it;
+    a failure comes as an `error` naming `axes`."""
+
+    type: Literal["preparing"] = "preparing"
+    what: Literal["sweep"]
+    width: int = Field(description="neurons a layer the bucket holds")
+    models: int
+    axes: list[dict[str, Any]]
+
+
 class SweepLane(BaseModel):
     """One model of a sweep in a frame: its values (one per axis) and full-data metrics (null
     before any measurement and after divergence)."""

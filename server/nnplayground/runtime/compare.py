@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from nnplayground.engine import ChunkMetrics, Probe, RunConfig, Trainer
-from nnplayground.engine.config import DATA_FIELDS
+from nnplayground.engine.config import DATA_FIELDS, DEFAULT_CAPACITY, Capacity, capacity_for
 from nnplayground.engine.errors import FieldError
 from nnplayground.runtime import sweep as sweeps
 from nnplayground.runtime.frames import WireArray, clean_metrics
@@ -33,8 +33,14 @@ JsonDict = dict[str, Any]
 _METRICS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
 
 
-def check_variants(main: RunConfig, variants: Sequence[JsonDict], max_lanes: int) -> None:
-    """Raise FieldError("variants", ...) unless every variant fits on top of `main`."""
+def check_variants(
+    main: RunConfig,
+    variants: Sequence[JsonDict],
+    max_lanes: int,
+    widest: Capacity = DEFAULT_CAPACITY,
+) -> None:
+    """Raise FieldError("variants", ...) unless every variant fits on top of `main` in `widest`
+    (the default bucket; a width sweep's variants may go up to the wide one)."""
     if 1 + len(variants) > max_lanes:
         raise FieldError(
             "variants",
@@ -50,7 +56,7 @@ def check_variants(main: RunConfig, variants: Sequence[JsonDict], max_lanes: int
                 "training, not the data (all lanes train on the main config's data)",
             )
         try:
-            main.replace(**changes)
+            main.replace(widest, **changes)
         except ValueError as exc:
             raise FieldError("variants", f"variant {number}, {exc}") from None
 
@@ -76,6 +82,8 @@ class Compare:
         self._send = send
         self._stale = False  # variant metrics no longer describe the variant models
         self.sweep: sweeps.Sweep | None = None  # a sweep is compare from scratch (sweep.py)
+        # A sweep waiting for its capacity bucket to compile: (token, axes, same_init).
+        self.pending: tuple[object, list[JsonDict], bool] | None = None
 
     @property
     def on(self) -> bool:
@@ -85,13 +93,24 @@ class Compare:
         return [dict(v.changes) for v in self.variants]
 
     # -- commands ------------------------------------------------------------------------------
-    def set(self, trainer: Trainer, variants: Sequence[JsonDict], echo: bool = True) -> Trainer:
+    def set(
+        self,
+        trainer: Trainer,
+        variants: Sequence[JsonDict],
+        echo: bool = True,
+        widest: Capacity = DEFAULT_CAPACITY,
+    ) -> Trainer:
         """Replace the variants (`[]`: compare off); validated first, ValueError changes nothing.
-        `echo`: answer with a `compare` message (a sweep answers with its own)."""
+        `echo`: answer with a `compare` message (a sweep answers with its own). `widest`: the
+        widest bucket the variants may need (a width sweep's, sweep.py)."""
         main = trainer.configs[0]
-        check_variants(main, variants, self.max_lanes)
-        configs = [main.replace(trainer.capacity, **changes) for changes in variants]
+        check_variants(main, variants, self.max_lanes, widest)
+        configs = [main.replace(widest, **changes) for changes in variants]
         lanes = self.max_lanes if variants else 1
+        bucket = capacity_for([main, *configs])  # wide only for a width sweep (sweep.py)
+        if bucket != trainer.capacity:
+            trainer = trainer.select([0]).migrate(bucket)
+        self.pending = None
         new = trainer.select([0] * lanes)  # lane 0 as it is, and forks of it
         for lane, config in enumerate(configs, start=1):
             new.apply(lane, config)
@@ -117,7 +136,9 @@ class Compare:
         for lane in range(1, trainer.lanes):
             variant = next((v for v in self.variants if v.lane == lane), None)
             try:
-                config = main if variant is None else main.replace(**variant.changes)
+                config = main
+                if variant is not None:
+                    config = main.replace(trainer.capacity, **variant.changes)
                 if variant is not None and variant.diverged_step is not None:
                     config = main  # parked: a copy of the main model until a reset
                 if user and not np.array_equal(trainer.user_points(lane), trainer.user_points(0)):
@@ -135,11 +156,11 @@ class Compare:
             self.sweep = None
             self.variants = []
             self._send({"type": "sweep", "axes": [], "lanes": 1})
-            return trainer.select([0])
+            return trainer.select([0]).migrate(DEFAULT_CAPACITY)
         if dropped:
             self._echo()
             if not self.on:
-                return trainer.select([0])
+                return trainer.select([0]).migrate(DEFAULT_CAPACITY)
         return trainer
 
     def reset(self, trainer: Trainer) -> None:
@@ -147,7 +168,7 @@ class Compare:
         main = trainer.configs[0]
         for variant in self.variants:
             if variant.diverged_step is not None:
-                trainer.apply(variant.lane, main.replace(**variant.changes))
+                trainer.apply(variant.lane, main.replace(trainer.capacity, **variant.changes))
             variant.diverged_step = None
             variant.metrics = {}
             variant.step = 0
@@ -210,7 +231,7 @@ class Compare:
         if self.sweep is not None:  # every lane's thumbnail, lane 0 included
             diverged = [self.sweep.main_diverged_step is not None]
             diverged += [v.diverged_step is not None for v in self.variants]
-            return trainer.select([0]), sweeps.thumbnails(trainer, diverged)
+            return alone(trainer), sweeps.thumbnails(trainer, diverged)
         if not self.on:
             return trainer, []
         probes = {
@@ -240,6 +261,20 @@ class Compare:
     def _echo(self) -> None:
         lanes = 1 + len(self.variants)
         self._send({"type": "compare", "variants": self.changes(), "lanes": lanes})
+
+
+def alone(trainer: Trainer) -> Trainer:
+    """Lane 0 alone in the default bucket, where frames, views, exports and forks are compiled
+    (the Trainer itself when it is that already; a copy of lane 0 during a width sweep)."""
+    if trainer.lanes == 1 and trainer.capacity == DEFAULT_CAPACITY:
+        return trainer
+    return trainer.select([0]).migrate(DEFAULT_CAPACITY)
+
+
+def in_default_bucket(trainer: Trainer) -> Trainer:
+    """The Trainer, or during a width sweep lane 0 alone in the default bucket: what lane-0
+    views, exports and forks read (their functions are compiled for that bucket only)."""
+    return trainer if trainer.capacity == DEFAULT_CAPACITY else alone(trainer)
 
 
 def _variant_json(variant: Variant) -> JsonDict:

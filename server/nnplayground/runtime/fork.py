@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from nnplayground.engine import Trainer
+from nnplayground.runtime.compare import alone
 from nnplayground.runtime.history import History
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def capture(s: Session) -> ForkState:
     with s._lock:  # the history is read by `snapshot` on the loop
         history = copy.deepcopy(s.history)
     return ForkState(
-        trainer=s.trainer.select([0]),
+        trainer=alone(s.trainer),
         step=int(s.trainer.step[0]),
         history=history,
         metrics=dict(s.measuring.metrics),

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from nnplayground.engine import RunConfig, Trainer, export, scripts
 from nnplayground.engine.errors import FieldError
 from nnplayground.runtime import tick
+from nnplayground.runtime.compare import alone
 
 if TYPE_CHECKING:
     from nnplayground.runtime.session import Session
@@ -65,7 +66,7 @@ def restore(trainer: Trainer, parsed: export.Restore) -> None:
 # -- commands (runtime/commands.py's contract: run on the scheduler thread; True → a frame) -----
 def export_command(s: Session, fmt: str, to: Watcher | None) -> bool:
     """Answer the asking watcher with the file; the model is untouched (no frame)."""
-    s.send(export_message(s.trainer, fmt, s.measuring.metrics), to)
+    s.send(export_message(alone(s.trainer), fmt, s.measuring.metrics), to)
     return False
 
 
@@ -79,7 +80,7 @@ def train_command(s: Session, steps: int) -> bool:
 
 def import_command(s: Session, text: str) -> bool:
     """Make the model file the session's model (FieldError, nothing changed, on a bad file)."""
-    parsed = parse_import(s.trainer, text)
+    parsed = parse_import(alone(s.trainer), text)  # against the default bucket, where it lands
     variants = s.compare.changes()
     if variants:  # the variants fork afresh from the imported model
         s.trainer = s.compare.set(s.trainer, [])

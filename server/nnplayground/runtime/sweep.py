@@ -16,14 +16,21 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from nnplayground.engine import ChunkMetrics, RunConfig, Trainer, lanegroups
-from nnplayground.engine.config import DATA_FIELDS, FIELD_SPECS
+from nnplayground.engine.config import (
+    DATA_FIELDS,
+    DEFAULT_CAPACITY,
+    FIELD_SPECS,
+    WIDE_CAPACITY,
+    capacity_for,
+)
 from nnplayground.engine.errors import FieldError
-from nnplayground.runtime import commands
+from nnplayground.runtime import capacity, commands
 from nnplayground.runtime.frames import WireArray, clean_metrics
 
 if TYPE_CHECKING:
@@ -38,7 +45,10 @@ def combinations(
     main: RunConfig, axes: Sequence[JsonDict], max_lanes: int, same_init: bool = True
 ) -> list[JsonDict]:
     """Every combination of the axes' values as config changes (the first axis varies slowest),
-    validated on top of `main`; FieldError("axes", ...) naming the axis, value or limit."""
+    validated on top of `main`; FieldError("axes", ...) naming the axis, value or limit.
+
+    Layers may be up to `WIDE_CAPACITY.width` wide, except in the first combination: that is
+    the main model, which stays in the default bucket (its network, views and links)."""
     if len(axes) > MAX_AXES:
         raise FieldError("axes", f"at most {MAX_AXES} axes; got {len(axes)}")
     fields = [str(a["field"]) for a in axes]
@@ -70,9 +80,16 @@ def combinations(
         if not same_init and "seed" not in changes:
             changes["seed"] = (main.seed + lane) % (FIELD_SPECS["seed"]["max"] + 1)
         try:
-            main.replace(**changes)
+            main.replace(DEFAULT_CAPACITY if lane == 0 else WIDE_CAPACITY, **changes)
         except ValueError as exc:
-            raise FieldError("axes", f"model {lane + 1} ({_describe(changes)}): {exc}") from None
+            why = str(exc)
+            if lane == 0 and "hidden_layers" in why:
+                why += (
+                    " (model 1 is the main model, which keeps at most "
+                    f"{DEFAULT_CAPACITY.width} neurons a layer; the others may have up to "
+                    f"{WIDE_CAPACITY.width}: list a narrower value first)"
+                )
+            raise FieldError("axes", f"model {lane + 1} ({_describe(changes)}): {why}") from None
         combos.append(changes)
     return combos
 
@@ -140,7 +157,11 @@ def thumbnails(trainer: Trainer, diverged: Sequence[bool]) -> list[WireArray]:
 
 
 def start(s: Session, axes: list[JsonDict], same_init: bool) -> bool:
-    """The `sweep` command (validated when queued, `Session.propose_sweep`); `[]` ends it."""
+    """The `sweep` command (validated when queued, `Session.propose_sweep`); `[]` ends it.
+
+    A sweep wider than the default bucket waits, while the session trains on, until its bucket
+    is compiled (runtime/capacity.py): the session hears `preparing`, then the usual answers."""
+    s.compare.pending = None  # a newer sweep or compare replaces one still being prepared
     if not axes:
         if s.compare.sweep is not None:
             s.trainer = s.compare.set(s.trainer, [], echo=False)
@@ -148,10 +169,34 @@ def start(s: Session, axes: list[JsonDict], same_init: bool) -> bool:
         return True
     base = s.trainer.configs[0]
     combos = combinations(base, axes, s.limits.max_lanes, same_init)
+    bucket = capacity_for([base.replace(WIDE_CAPACITY, **c) for c in combos])
+    token = object()
+    if not capacity.PREPARER.when_ready(bucket, partial(_prepared, s, token)):
+        # The callback queues a command, which runs on this thread after this one: `pending`
+        # is set by then however soon the bucket is ready.
+        s.compare.pending = (token, axes, same_init)
+        s.send({"type": "preparing", "what": "sweep", "width": bucket.width,
+                "models": len(combos), "axes": axes})  # fmt: skip
+        return False
     # Lane 0 is the first combination: a config change (echoed as such).
     commands.ConfigChange(combos[0], base, base.replace(**combos[0]))(s)
-    s.trainer = s.compare.set(s.trainer, combos[1:], echo=False)
+    s.trainer = s.compare.set(s.trainer, combos[1:], echo=False, widest=bucket)
     s.compare.sweep = Sweep([dict(a) for a in axes], combos)
     commands.control(s, "reset")  # every lane from its own seed: a fair race
     s.send(s.compare.sweep.echo())
     return True
+
+
+def _prepared(s: Session, token: object, failure: str | None) -> None:
+    """From the compiling thread: queue the waiting sweep (unless replaced since)."""
+
+    def resume(s: Session) -> bool:
+        pending = s.compare.pending
+        if pending is None or pending[0] is not token:
+            return False
+        if failure is not None:
+            s.compare.pending = None
+            raise FieldError("axes", failure)
+        return start(s, pending[1], pending[2])
+
+    s.submit(resume)

@@ -24,6 +24,7 @@ from nnplayground.engine import landscape as landscape_mod
 from nnplayground.engine import warp as warp_mod
 from nnplayground.engine.errors import FieldError
 from nnplayground.engine.lane_view import lane_view
+from nnplayground.runtime.compare import in_default_bucket
 from nnplayground.runtime.frames import WireArray
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class SessionViews:
 
     def parts(self, s: Session, request: ViewRequest) -> tuple[JsonDict, list[WireArray]]:
         """Header blocks and arrays this request adds to lane 0's frame."""
-        t = s.trainer
+        t = in_default_bucket(s.trainer)
         step = int(t.step[0])
         if step < self._last_step:  # a reset: the old path leads nowhere
             self.trajectory.clear()
@@ -95,7 +96,7 @@ class SessionViews:
         return header, arrays
 
     def _landscape_now(self, s: Session, mode: str, key: Any) -> landscape_mod.Landscape:
-        t = s.trainer
+        t = in_default_bucket(s.trainer)
         self.trajectory.record(lane_view(t, 0).params)
         now = self._clock()
         cached = self._landscape.get(mode)
@@ -131,7 +132,7 @@ class SessionViews:
             self._warps.clear()
             layer, neurons = spec
             try:
-                w = warp_mod.warp(s.trainer, 0, layer, neurons)
+                w = warp_mod.warp(in_default_bucket(s.trainer), 0, layer, neurons)
             except ValueError as exc:  # the config changed under the request: say why
                 self._warps[cache_key] = ({"layer": layer, "error": str(exc)}, [])
             else:
@@ -164,7 +165,10 @@ def inspect(s: Session, watcher: Watcher, point: int, apply: bool) -> bool:
     """Command: the backprop inspector's reply to `watcher`; `apply` also takes the SGD step
     (the model changed, so a frame follows and the metrics are re-measured)."""
     try:
-        got = backprop.inspect_point(s.trainer, 0, point, apply=apply)
+        # Applying the step changes the model itself: in a width sweep's bucket that compiles
+        # once (~1 s); only looking reads lane 0 in the default bucket.
+        t = s.trainer if apply else in_default_bucket(s.trainer)
+        got = backprop.inspect_point(t, 0, point, apply=apply)
     except ValueError as exc:
         raise FieldError("point", str(exc).removeprefix("point: ")) from None
     message = {"type": "inspect", **got.message()}
