@@ -118,11 +118,9 @@ export class SweepView {
     this.clearPreparing();
     if (this.panel.hidden) this.toggle();
     const started = Date.now();
-    const say = () => {
-      const s = Math.round((Date.now() - started) / 1000);
-      this.status.textContent = `Preparing ${msg.models} models up to ${msg.width} neurons wide: ` +
-        `the server compiles them once (about a minute); the current model keeps training. ${s} s`;
-    };
+    const head = this.doc.createElement("strong");
+    const say = () => { head.textContent = `Preparing ${msg.models} models… ${Math.round((Date.now() - started) / 1000)} s`; };
+    this.status.replaceChildren(head, ` Up to ${msg.width} neurons a layer, compiled once per server (about a minute); the model keeps training.`);
     say();
     this.status.hidden = false;
     this.preparingTimer = setInterval(say, 1000);

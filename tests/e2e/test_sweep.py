@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from .conftest import Playground, poll
+
+if TYPE_CHECKING:
+    from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.e2e
 
@@ -143,3 +147,46 @@ def test_batch_norm_toggle(playground: Playground, screenshot: Callable[[Page, s
       .map((s) => getComputedStyle(s, '::after').content)"""
     poll(page, f"() => ({mark})().length === 2 && ({mark})().every((c) => c.includes('BN'))")
     screenshot(page, "batch-norm-on")
+
+
+def test_a_width_sweep_prepares_its_wider_models_while_the_main_one_trains(
+    chromium: Browser,
+    server_factory: Callable[..., LiveServer],
+    screenshot: Callable[[Page, str], Path],
+) -> None:
+    """The Hidden layers preset sweeps widths 2 to 32: past the default 8 neurons the server
+    compiles a wider bucket once (a private server, so no other test shares that minute), and
+    the panel says so while the main model keeps training; then the five maps train."""
+    pg = Playground(chromium, server_factory())
+    try:
+        page = pg.open(width=1280, height=720)
+        page.get_by_role("button", name="Play").click()
+        page.get_by_role("button", name="Sweep", exact=True).click()
+        panel = page.get_by_role("region", name="Sweep")
+        panel.get_by_label("First setting").select_option("hidden_layers")
+        expect(panel.get_by_label("First values")).to_have_value("2, 4, 8, 16, 32")
+        panel.get_by_role("button", name="Start sweep").click()
+        status = panel.get_by_role("status")
+        expect(status).to_contain_text("Preparing 5 models")
+        expect(status).to_contain_text("Up to 32 neurons a layer")
+        step = page.evaluate("() => nnplayground.store.state.step")
+        poll(page, "(s) => nnplayground.store.state.step > s + 200", step)  # it trains on
+        screenshot(page, "sweep-width-preparing")
+        poll(page, "() => nnplayground.store.state.frame?.header.sweep?.lanes.length === 5",
+             timeout=300_000)  # fmt: skip
+        expect(status).to_be_hidden()
+        expect(panel.get_by_role("img", name="Decision boundary, hidden_layers 32")).to_be_visible()
+        poll(page, "() => nnplayground.store.state.frame.header.sweep.lanes[4].step > 300",
+             timeout=60_000)  # fmt: skip
+        losses = page.evaluate(
+            "() => nnplayground.store.state.frame.header.sweep.lanes.map((l) => l.test_loss)"
+        )
+        assert all(loss is not None and loss >= 0 for loss in losses), losses
+        screenshot(page, "sweep-width")
+        panel.get_by_role("button", name="Stop sweep").click()
+        poll(page, "() => !nnplayground.store.state.frame?.header.sweep")
+    finally:
+        for watch in pg.watches:
+            assert watch.errors == [], watch.errors
+        for context in chromium.contexts:
+            context.close()
