@@ -28,6 +28,7 @@ ENV PYTHONUNBUFFERED=1 \
     XLA_PYTHON_CLIENT_PREALLOCATE=false \
     NNPLAYGROUND_HOST=0.0.0.0 \
     NNPLAYGROUND_PORT=8000 \
+    NNPLAYGROUND_WARM_WIDE=true \
     NNPLAYGROUND_CACHE_DIR=/home/app/.cache/nnplayground/jax
 RUN useradd --create-home --uid 10001 app
 COPY --from=wheel /dist/*.whl /tmp/

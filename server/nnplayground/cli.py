@@ -74,9 +74,10 @@ def serve(argv: list[str]) -> int:
         def warm_rest() -> None:
             # The other batch buckets compile while the first user already trains (cold start
             # ≤ 5 s); /api/health says "warm": false until they are done.
-            warmup(part="rest")
-            if settings.max_lanes > 1:  # compare's padded lane count (runtime/compare.py)
-                warmup(lanes=settings.max_lanes, part="all")
+            with capacity.background_compile():  # no pauses in the first users' frames
+                warmup(part="rest")
+                if settings.max_lanes > 1:  # compare's padded lane count (runtime/compare.py)
+                    warmup(lanes=settings.max_lanes, part="all")
             warmed.set()
             log.info("warmed the default bucket in %.1f s", time.perf_counter() - started)
             if settings.warm_wide:

@@ -6,6 +6,8 @@ the default bucket, weights intact. Plus the preparer's bookkeeping, with an inj
 from __future__ import annotations
 
 import asyncio
+import gc
+import sys
 import threading
 from typing import Any
 
@@ -139,3 +141,18 @@ def test_the_preparer_compiles_each_bucket_once_off_the_caller_and_reports_failu
     assert not p.when_ready(broken, failed.append)  # fails again at once, no recompile
     assert failed == ["could not prepare models 24 wide: out of memory"]
     assert calls == [bucket, broken]
+
+
+def test_compiling_aside_holds_full_collections_and_long_gil_turns_until_the_last_ends() -> None:
+    """Full collections walk the whole heap holding the GIL, and a tracing thread keeps it for
+    whole turns: while a bucket compiles in the background either would freeze every training
+    thread (runtime/capacity.background_compile)."""
+    before, turn = gc.get_threshold(), sys.getswitchinterval()
+    with capacity.background_compile():
+        assert gc.get_threshold()[2] >= 10**9 and gc.get_threshold()[:2] == before[:2]
+        assert sys.getswitchinterval() < turn
+        with capacity.background_compile():  # start-up's warm-up and a bucket's may overlap
+            pass
+        assert gc.get_threshold()[2] >= 10**9 and sys.getswitchinterval() < turn
+    assert gc.get_threshold() == before and sys.getswitchinterval() == turn
+    assert gc.get_freeze_count() > 0  # the compiled survivors sit out later collections
