@@ -18,7 +18,7 @@ from nnplayground.engine import RunConfig, Trainer, group, warmup
 from nnplayground.engine.compiles import CompileCounter
 from nnplayground.engine.config import DEFAULT_CAPACITY, WIDE_CAPACITY, Capacity, capacity_for
 from nnplayground.engine.errors import FieldError
-from nnplayground.runtime import capacity, commands, tick
+from nnplayground.runtime import capacity, commands, fork, tick
 from nnplayground.runtime.pacing import Limits
 from nnplayground.runtime.sweep import combinations
 from runtime.harness import read, session, watch
@@ -66,6 +66,10 @@ def test_a_width_sweep_waits_for_its_bucket_then_runs_as_alone(
         tick.advance([s], now, groups)
         _, frame = read(loop, w)
         assert frame is not None and frame.raw["sweep_outputs"].shape == (4, 50, 50)
+        # A fork (a lecture room's student) takes lane 0 in the default bucket, its own copy.
+        forked = fork.capture(s)
+        assert forked.trainer.capacity == DEFAULT_CAPACITY and forked.trainer.lanes == 1
+        assert forked.trainer is not s.trainer and forked.step == int(s.trainer.step[0])
         w0 = np.asarray(s.trainer.state.params.w)[0, :, :9, :9].copy()
         s.propose_sweep([], True, w)
         now += 1.0

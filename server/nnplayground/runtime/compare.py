@@ -264,16 +264,17 @@ class Compare:
 
 
 def alone(trainer: Trainer) -> Trainer:
-    """Lane 0 alone in the default bucket, where frames, views, exports and forks are compiled
-    (the Trainer itself when it is that already; a copy of lane 0 during a width sweep)."""
+    """Lane 0 alone in the default bucket, to read (frames, exports), where their functions are
+    compiled: the Trainer itself when it is that already, else a copy of lane 0 (a fork, which
+    must own its copy, takes `select([0])` itself)."""
     if trainer.lanes == 1 and trainer.capacity == DEFAULT_CAPACITY:
         return trainer
     return trainer.select([0]).migrate(DEFAULT_CAPACITY)
 
 
 def in_default_bucket(trainer: Trainer) -> Trainer:
-    """The Trainer, or during a width sweep lane 0 alone in the default bucket: what lane-0
-    views, exports and forks read (their functions are compiled for that bucket only)."""
+    """The Trainer, or during a width sweep lane 0 alone in the default bucket: what the lane-0
+    views read (their functions are compiled for that bucket only; runtime/views.py)."""
     return trainer if trainer.capacity == DEFAULT_CAPACITY else alone(trainer)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from nnplayground.engine import Trainer
-from nnplayground.runtime.compare import alone
+from nnplayground.engine.config import DEFAULT_CAPACITY
 from nnplayground.runtime.history import History
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def capture(s: Session) -> ForkState:
     with s._lock:  # the history is read by `snapshot` on the loop
         history = copy.deepcopy(s.history)
     return ForkState(
-        trainer=alone(s.trainer),
+        trainer=s.trainer.select([0]).migrate(DEFAULT_CAPACITY),  # a copy, default bucket
         step=int(s.trainer.step[0]),
         history=history,
         metrics=dict(s.measuring.metrics),
