@@ -70,15 +70,18 @@ export const badgeText = (lane) => (lane.diverged ? "diverged" : formatLoss(lane
 
 /**
  * The grid's shape: two settings make a table (rows = the first setting's values, columns = the
- * second's); one setting wraps its models into rows of at least four, and at most three rows
- * while that keeps the rows under eight wide (16 seeds: 3 rows of 6), so the panel stays low.
+ * second's); one setting puts up to six models in a row, and wraps more into rows of at least
+ * four, at most three rows while that keeps the rows under eight wide (16 seeds: 3 rows of 6),
+ * so the panel stays low.
  * @param {Axis[]} axes
  * @param {number} count  models in the sweep
  * @returns {{rows: number, cols: number, table: boolean}}
  */
 export function gridShape(axes, count) {
   if (axes.length === 2) return { rows: axes[0].values.length, cols: axes[1].values.length, table: true };
-  const cols = Math.max(1, Math.min(count, Math.max(4, Math.min(8, Math.ceil(count / 3)))));
+  // Five models (a width sweep 2…32) in one row: a lone map on a second row reads as an
+  // afterthought.
+  const cols = count <= 6 ? Math.max(1, count) : Math.max(4, Math.min(8, Math.ceil(count / 3)));
   return { rows: Math.ceil(count / cols), cols, table: false };
 }
 

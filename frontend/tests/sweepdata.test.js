@@ -50,6 +50,8 @@ test("two settings make a table of rows x columns; one wraps into at most three 
   assert.deepEqual(gridShape([{ field: "seed", values: [...Array(16).keys()] }], 16), { rows: 3, cols: 6, table: false });
   assert.deepEqual(gridShape([{ field: "seed", values: [...Array(8).keys()] }], 8), { rows: 2, cols: 4, table: false });
   assert.deepEqual(gridShape([LR], 4), { rows: 1, cols: 4, table: false });
+  assert.deepEqual(gridShape([{ field: "hidden_layers", values: [[2], [4], [8], [16], [32]] }], 5), { rows: 1, cols: 5, table: false });
+  assert.deepEqual(gridShape([{ field: "seed", values: [...Array(7).keys()] }], 7), { rows: 2, cols: 4, table: false });
   assert.deepEqual(gridShape([{ field: "seed", values: [0, 1] }], 2), { rows: 1, cols: 2, table: false });
 });
 
