@@ -120,7 +120,7 @@ export class SweepView {
     const started = Date.now();
     const head = this.doc.createElement("strong");
     const say = () => { head.textContent = `Preparing ${msg.models} models… ${Math.round((Date.now() - started) / 1000)} s`; };
-    this.status.replaceChildren(head, ` Up to ${msg.width} neurons a layer, compiled once per server (about a minute); the model keeps training.`);
+    this.status.replaceChildren(head, ` Up to ${msg.width} neurons a layer, compiled once per server (a minute or two); the model keeps training.`);
     say();
     this.status.hidden = false;
     this.preparingTimer = setInterval(say, 1000);

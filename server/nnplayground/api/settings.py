@@ -123,7 +123,7 @@ class Settings(BaseSettings):
     warmup: bool = Field(default=True, description="compile the default bucket before serving")
     warm_wide: bool = Field(
         default=False,
-        description="also compile width sweeps' wide bucket after start-up (about a minute of "
+        description="also compile width sweeps' wide bucket after start-up (1.5-2 minutes of "
         "background CPU); else the first such sweep waits for it, answered `preparing`",
     )
     # -- lecture rooms (runtime/rooms.py) ----------------------------------------------------

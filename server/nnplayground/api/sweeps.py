@@ -46,7 +46,7 @@ class SweepEcho(BaseModel):
 
 class PreparingMessage(BaseModel):
     """A sweep with layers wider than the default bucket waits while the server compiles that
-    bucket (once per server, about a minute on two cores); the session trains on meanwhile,
+    bucket (once per server, 1.5-2 minutes on two cores without the compile cache); the session trains on meanwhile,
     and the sweep's usual answers follow when it starts. A newer sweep or compare replaces it;
     a failure comes as an `error` naming `axes`."""
 

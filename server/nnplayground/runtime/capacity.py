@@ -1,7 +1,7 @@
 """Compiling a capacity bucket off the training threads (issue 16): the wide bucket of width sweeps.
 
 The default bucket is compiled at start-up (cli.py). A sweep with layers wider than it trains
-in `WIDE_CAPACITY`, whose functions take about a minute to compile on two cores: far too long
+in `WIDE_CAPACITY`, whose functions take 1.5-2 minutes to compile on two cores: far too long
 to stall a training thread, where every session it carries would freeze. So the first sweep
 that needs the bucket asks `PREPARER.when_ready`, which compiles it in a background thread
 (once per process); the session answers `preparing`, keeps training, and starts the sweep
@@ -35,8 +35,7 @@ class Preparer:
         self._ready: set[Capacity] = {DEFAULT_CAPACITY}  # compiled at start-up (cli.py)
         self._failed: dict[Capacity, str] = {}
         self._waiting: dict[Capacity, list[Done]] = {}
-        self.started_at: dict[Capacity, float] = {}
-        self.seconds: dict[Capacity, float] = {}  # how long each bucket took
+        self.started_at: dict[Capacity, float] = {}  # under way (or done) since
 
     def ready(self, capacity: Capacity) -> bool:
         with self._lock:
@@ -66,7 +65,7 @@ class Preparer:
         return False
 
     def wait(self, capacity: Capacity, timeout: float) -> bool:
-        """Block until `capacity` is compiled (start-up with `warm_wide`, tests)."""
+        """Block until `capacity` is compiled or `timeout` passed (tests); True if it is."""
         event = threading.Event()
         if self.when_ready(capacity, lambda _: event.set()):
             return True
@@ -85,7 +84,6 @@ class Preparer:
         with self._lock:
             if failure is None:
                 self._ready.add(capacity)
-                self.seconds[capacity] = time.perf_counter() - started
             else:
                 self._failed[capacity] = failure
             waiting = self._waiting.pop(capacity, [])
